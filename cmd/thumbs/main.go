@@ -1,0 +1,8 @@
+// Command thumbs makes thumbnails of many images at once.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,409 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/thumbs-dev/thumbs/internal/manifest"
+	"github.com/thumbs-dev/thumbs/internal/memo"
+	"github.com/thumbs-dev/thumbs/internal/runner"
+	"github.com/thumbs-dev/thumbs/internal/source"
+	"github.com/thumbs-dev/thumbs/internal/thumbnail"
+)
+
+// Options configure a run.
+type Options struct {
+	Out       string            // output directory
+	Thumb     thumbnail.Options // how each thumbnail is made
+	Name      string            // output name template; empty for the default
+	Jobs      int               // most images in flight; 0 for the number of CPUs
+	KeepGoing bool              // attempt every file even after failures
+	Force     bool              // rebuild sources whose outputs are current
+	Prune     bool              // delete outputs whose source is gone
+	DryRun    bool              // write and delete nothing
+	Shard     manifest.Shard    // the part of the sources to do; zero for all
+	Finder    source.Finder     // where paths come from
+	Observer  runner.Observer   // told of each result; may be nil
+	Version   string            // thumbs' version, recorded in the manifest
+}
+
+// ErrSetup marks an error that kept a run from starting, such as an
+// unreadable manifest; no file was attempted.
+var ErrSetup = errors.New("cannot start")
+
+// ErrStale marks a source whose thumbnails are missing or out of date, in Check.
+var ErrStale = errors.New("thumbnails missing or out of date")
+
+// Report is what a run did besides its per-file results.
+type Report struct {
+	Summary runner.Summary
+	Pruned  []string // output files deleted (or that would be, in a dry run), relative to Out
+}
+
+// job is one source to do, with what the producer learnt about it.
+type job struct {
+	source.Source
+	duplicate bool   // the same file was met earlier in the run
+	clashOf   string // an earlier source whose outputs take the same names, if any
+}
+
+// run holds the state shared by the jobs of one run.
+type run struct {
+	o        Options
+	check    bool // only report stale sources
+	name     string
+	optsKey  string
+	manifest *manifest.Manifest
+	memo     *memo.Memo[[]thumbnail.Thumb]
+
+	mu      sync.Mutex
+	claimed map[string]string // output path → source that writes it
+	sources map[fileID]bool   // every source file read so far
+}
+
+type fileID struct{ dev, ino uint64 }
+
+// Resize makes the thumbnails of the sources named by args (see
+// source.Finder.Find) under o.Out and returns what it did. Its error is that
+// of runner.Run; failures of single files are reported to o.Observer.
+func Resize(ctx context.Context, args []string, o Options) (Report, error) {
+	r, err := start(o, false)
+	if err != nil {
+		return Report{}, err
+	}
+	if !o.DryRun {
+		removeStaleTemps(o.Out)
+	}
+	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer})
+	rep := Report{Summary: sum}
+	if err != nil && !o.KeepGoing {
+		// Save what was done: the next run will not redo it.
+		if !o.DryRun {
+			r.manifest.Save(o.Out, o.Shard)
+		}
+		return rep, err
+	}
+	if o.Prune {
+		rep.Pruned, _ = r.manifest.Prune(o.Out, r.keep, o.DryRun)
+		if o.DryRun {
+			return rep, err
+		}
+	}
+	if !o.DryRun {
+		if serr := r.manifest.Save(o.Out, o.Shard); serr != nil && err == nil {
+			err = fmt.Errorf("save manifest: %w", serr)
+		}
+	}
+	return rep, err
+}
+
+// Check reports, as failures wrapping ErrStale, the sources named by args
+// whose thumbnails under o.Out are missing or out of date. It writes nothing.
+func Check(ctx context.Context, args []string, o Options) (runner.Summary, error) {
+	o.KeepGoing = true
+	r, err := start(o, true)
+	if err != nil {
+		return runner.Summary{}, err
+	}
+	return runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer})
+}
+
+func start(o Options, check bool) (*run, error) {
+	m, err := manifest.Load(o.Out)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
+	name := o.Name
+	if name == "" {
+		name = NameOne
+		if len(o.Thumb.Boxes) > 1 {
+			name = NameMany
+		}
+	}
+	if err := CheckTemplate(name); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
+	return &run{
+		o:        o,
+		check:    check,
+		name:     name,
+		optsKey:  fingerprint(o.Thumb, name),
+		manifest: m,
+		memo:     memo.New(64<<20, thumbsSize),
+		claimed:  make(map[string]string),
+		sources:  make(map[fileID]bool),
+	}, nil
+}
+
+func thumbsSize(ts []thumbnail.Thumb) int64 {
+	var n int64
+	for _, t := range ts {
+		n += int64(len(t.Data))
+	}
+	return n
+}
+
+// fingerprint describes the options that shape a source's outputs, for the
+// manifest to notice when they change.
+func fingerprint(t thumbnail.Options, name string) string {
+	boxes := make([]string, len(t.Boxes))
+	for i, b := range t.Boxes {
+		boxes[i] = b.Label
+	}
+	return fmt.Sprintf("sizes=%s fit=%s crop=%s upscale=%t format=%s quality=%d background=%02x%02x%02x strip=%t name=%s",
+		strings.Join(boxes, ","), t.Fit, t.Crop, t.Upscale, t.Format, t.Quality,
+		t.Background.R, t.Background.G, t.Background.B, t.Strip, name)
+}
+
+// produce returns the producer of the run's jobs: the sources of args in
+// this shard, each marked when it repeats a file already met or when its
+// outputs would take the names of an earlier source's.
+func (r *run) produce(args []string) runner.Producer[job] {
+	return func(ctx context.Context, emit func(job) bool) error {
+		seed := maphash.MakeSeed()
+		files := make(map[uint64]bool)   // hashed absolute paths met
+		stems := make(map[uint64]string) // hashed output stem → first source
+		stemsUsable := !strings.Contains(r.name, "{w}") && !strings.Contains(r.name, "{h}")
+		return r.o.Finder.Find(ctx, args, func(s source.Source) bool {
+			if !r.o.Shard.Contains(s.Rel) {
+				return true
+			}
+			j := job{Source: s}
+			if s.Err == nil {
+				abs, _ := filepath.Abs(s.Path)
+				key := maphash.String(seed, abs)
+				if files[key] {
+					j.duplicate = true
+				} else {
+					files[key] = true
+					stem := maphash.String(seed, strings.TrimSuffix(s.Rel, path.Ext(s.Rel)))
+					if first, ok := stems[stem]; ok && stemsUsable {
+						j.clashOf = first
+					} else {
+						stems[stem] = s.Path
+					}
+				}
+			}
+			return emit(j)
+		})
+	}
+}
+
+// keep reports whether prune must keep e's outputs: those of other shards
+// and those whose source still exists.
+func (r *run) keep(e manifest.Entry) bool {
+	if !r.o.Shard.Contains(e.Rel) {
+		return true
+	}
+	_, err := os.Lstat(e.Src)
+	return err == nil
+}
+
+// process does one job and never returns an error that does not name its file.
+func (r *run) process(ctx context.Context, j job) runner.Result {
+	res := runner.Result{Src: j.Path, Status: runner.Failed}
+	fail := func(err error) runner.Result {
+		res.Err = fmt.Errorf("%s: %w", j.Path, cause(err))
+		return res
+	}
+	switch {
+	case j.Err != nil:
+		return fail(j.Err)
+	case j.duplicate:
+		res.Status = runner.Duplicate
+		return res
+	case j.clashOf != "":
+		return fail(fmt.Errorf("its thumbnails would take the names of those of %s", j.clashOf))
+	}
+	info, err := os.Stat(j.Path)
+	if err != nil {
+		return fail(err)
+	}
+	if !info.Mode().IsRegular() {
+		return fail(fmt.Errorf("not a regular file (%s)", kind(info.Mode())))
+	}
+	res.BytesIn = info.Size()
+	r.addSource(info)
+
+	mtime := info.ModTime().UnixNano()
+	verdict, entry := r.manifest.Check(j.Rel, info.Size(), mtime, r.optsKey, r.o.Version, r.o.Out)
+	if r.o.Force && !r.check {
+		verdict = manifest.Stale
+	}
+	if verdict == manifest.Fresh {
+		return r.skipped(res, entry)
+	}
+	if verdict == manifest.Stale && (r.check || r.o.DryRun) {
+		return r.stale(res, entry)
+	}
+	data, err := readFile(j.Path)
+	if err != nil {
+		return fail(err)
+	}
+	hash := manifest.Hash(data)
+	if verdict == manifest.NeedHash {
+		if entry.SameContent(hash) {
+			if !r.check && !r.o.DryRun {
+				entry.ModTime = mtime
+				entry.Src = j.Path
+				r.manifest.Record(entry)
+			}
+			return r.skipped(res, entry)
+		}
+		if r.check || r.o.DryRun {
+			return r.stale(res, entry)
+		}
+	}
+
+	thumbs, _, err := r.memo.Get(ctx, hash+"\x00"+r.optsKey, func() ([]thumbnail.Thumb, error) {
+		return thumbnail.Make(ctx, data, r.o.Thumb)
+	})
+	if err != nil {
+		return fail(err)
+	}
+	var made []string
+	for _, t := range thumbs {
+		rel, err := outputName(r.name, j.Rel, t.Box.Label, t.Width, t.Height, t.Format.Ext())
+		if err != nil {
+			return fail(err)
+		}
+		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
+		if err := r.claim(dst, j.Path); err != nil {
+			return fail(err)
+		}
+		if err := writeAtomic(dst, t.Data); err != nil {
+			return fail(fmt.Errorf("write %s: %w", dst, cause(err)))
+		}
+		made = append(made, rel)
+		res.Outputs = append(res.Outputs, runner.Output{Path: dst, Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
+	}
+	r.removeOld(entry.Outputs, made)
+	r.manifest.Record(manifest.Entry{
+		Rel: j.Rel, Src: j.Path, Size: info.Size(), ModTime: mtime, Hash: hash,
+		Options: r.optsKey, Version: r.o.Version, Outputs: made,
+	})
+	res.Status = runner.OK
+	return res
+}
+
+// skipped returns res as a skip of a source whose outputs, those of e, are current.
+func (r *run) skipped(res runner.Result, e manifest.Entry) runner.Result {
+	res.Status = runner.Skipped
+	for _, rel := range e.Outputs {
+		res.Outputs = append(res.Outputs, runner.Output{Path: filepath.Join(r.o.Out, filepath.FromSlash(rel))})
+	}
+	return res
+}
+
+// stale returns res as the report of a source that needs making, in a check
+// (a failure) or a dry run (what would be made).
+func (r *run) stale(res runner.Result, e manifest.Entry) runner.Result {
+	if r.check {
+		why := "no thumbnails recorded"
+		if e.Rel != "" {
+			why = "changed since its thumbnails were made"
+		}
+		res.Err = fmt.Errorf("%s: %s: %w", res.Src, why, ErrStale)
+		return res
+	}
+	res.Status = runner.OK
+	return res
+}
+
+// claim records that src writes the output dst, and refuses when another
+// source of the run writes it too or when dst is a source image.
+func (r *run) claim(dst, src string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if other, ok := r.claimed[dst]; ok && other != src {
+		return fmt.Errorf("output %s is written from %s too", dst, other)
+	}
+	r.claimed[dst] = src
+	if info, err := os.Lstat(dst); err == nil && r.sources[idOf(info)] {
+		return fmt.Errorf("output %s is a source image; refusing to overwrite it", dst)
+	}
+	return nil
+}
+
+func (r *run) addSource(info fs.FileInfo) {
+	r.mu.Lock()
+	r.sources[idOf(info)] = true
+	r.mu.Unlock()
+}
+
+// removeOld deletes the outputs a source had before that it no longer makes.
+func (r *run) removeOld(old, made []string) {
+	for _, rel := range old {
+		if slices.Contains(made, rel) || !filepath.IsLocal(filepath.FromSlash(rel)) {
+			continue
+		}
+		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
+		if info, err := os.Lstat(dst); err == nil && info.Mode().IsRegular() && !r.isSource(info) {
+			os.Remove(dst)
+		}
+	}
+}
+
+func (r *run) isSource(info fs.FileInfo) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sources[idOf(info)]
+}
+
+// readFile reads a regular file, refusing one that turned into something
+// else since it was checked.
+func readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", kind(info.Mode()))
+	}
+	data := make([]byte, info.Size())
+	n, err := io.ReadFull(f, data)
+	if err == io.ErrUnexpectedEOF {
+		err = nil // the file shrank while being read: take what is there
+	}
+	return data[:n], err
+}
+
+// cause strips the operation and path that os errors repeat, since thumbs
+// names the file itself.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && !errors.Is(err, context.Canceled) {
+		return pe.Err
+	}
+	return err
+}
+
+// kind names the type of a file that is not regular.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
+}

@@ -1,0 +1,180 @@
+// Package decode identifies an image file's format from its bytes, reads its header, and decodes its pixels.
+package decode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/gif"
+	"image/png"
+	"path/filepath"
+	"strings"
+
+	"github.com/gen2brain/avif"
+	"github.com/gen2brain/heic"
+	gwebp "github.com/gen2brain/webp"
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
+)
+
+// Format names an image file format.
+type Format string
+
+// The formats that ReadHeader recognises.
+const (
+	JPEG Format = "jpeg"
+	PNG  Format = "png"
+	GIF  Format = "gif"
+	TIFF Format = "tiff"
+	BMP  Format = "bmp"
+	WebP Format = "webp"
+	HEIC Format = "heic"
+	AVIF Format = "avif"
+)
+
+// IsImageName reports whether a file name has an image extension a directory walk should pick,
+// case-insensitively: .jpg .jpeg .png .gif .tif .tiff .bmp .webp .heic .heif .avif.
+func IsImageName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif", ".avif":
+		return true
+	}
+	return false
+}
+
+// Header is what is known about an image before its pixels are decoded.
+type Header struct {
+	Format        Format
+	Width, Height int    // as stored, before orientation is applied
+	Orientation   int    // EXIF orientation 1..8 (1 when absent or invalid) that still has to be applied to the decoded pixels
+	ICC           []byte // embedded ICC profile, nil when none
+}
+
+var errUnknown = errors.New("unknown image format")
+
+// sniff returns the format of data judged by its magic bytes, or "" when unknown.
+func sniff(b []byte) Format {
+	switch {
+	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
+		return JPEG
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return PNG
+	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
+		return GIF
+	case bytes.HasPrefix(b, []byte("II*\x00")), bytes.HasPrefix(b, []byte("MM\x00*")):
+		return TIFF
+	case bytes.HasPrefix(b, []byte("BM")) && len(b) >= 26:
+		return BMP
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return WebP
+	case len(b) >= 12 && string(b[4:8]) == "ftyp":
+		return ftypFormat(b)
+	}
+	return ""
+}
+
+// ReadHeader sniffs the format from magic bytes (never the extension) and reads dimensions,
+// orientation and ICC profile without decoding pixels. Unknown content gives the error
+// "unknown image format"; a recognised but malformed header gives another error.
+func ReadHeader(data []byte) (h Header, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			h, err = Header{}, fmt.Errorf("read header: %v", r)
+		}
+	}()
+	f := sniff(data)
+	switch f {
+	case JPEG:
+		h, err = jpegHeader(data)
+	case PNG:
+		h, err = pngHeader(data)
+	case GIF:
+		h, err = gifHeader(data)
+	case TIFF:
+		h, err = tiffHeader(data)
+	case BMP:
+		h, err = bmpHeader(data)
+	case WebP:
+		h, err = webpHeader(data)
+	case HEIC, AVIF:
+		h, err = heifHeader(data, f)
+	default:
+		return Header{}, errUnknown
+	}
+	if err != nil {
+		return Header{}, fmt.Errorf("%s: %w", f, err)
+	}
+	if h.Width <= 0 || h.Height <= 0 {
+		return Header{}, fmt.Errorf("%s: invalid dimensions %dx%d", f, h.Width, h.Height)
+	}
+	if h.Orientation < 1 || h.Orientation > 8 {
+		h.Orientation = 1
+	}
+	h.Format = f
+	h.ICC = bytes.Clone(h.ICC)
+	return h, nil
+}
+
+// Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
+// decoded size to ceil(w/shrink) x ceil(h/shrink); other formats ignore shrink. It never panics
+// (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
+// logical screen size; animated WebP gives its first frame.
+func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("decode %s: %v", h.Format, r)
+		}
+	}()
+	r := bytes.NewReader(data)
+	switch h.Format {
+	case JPEG:
+		img, err = decodeJPEG(data, shrink)
+	case PNG:
+		img, err = png.Decode(r)
+	case GIF:
+		img, err = decodeGIF(data)
+	case TIFF:
+		img, err = tiff.Decode(r)
+	case BMP:
+		img, err = bmp.Decode(r)
+	case WebP:
+		if webpAnimated(data) {
+			img, err = gwebp.Decode(r)
+		} else {
+			img, err = webp.Decode(r)
+		}
+	case HEIC:
+		img, err = heic.Decode(r)
+	case AVIF:
+		img, err = avif.Decode(r)
+	default:
+		return nil, errUnknown
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", h.Format, err)
+	}
+	return img, nil
+}
+
+// decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size,
+// or the frame itself when it already covers the screen.
+func decodeGIF(data []byte) (image.Image, error) {
+	cfg, err := gif.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	frame, err := gif.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	screen := image.Rect(0, 0, cfg.Width, cfg.Height)
+	if frame.Bounds() == screen {
+		return frame, nil
+	}
+	canvas := image.NewNRGBA(screen)
+	draw.Draw(canvas, screen, frame, image.Point{}, draw.Src)
+	return canvas, nil
+}

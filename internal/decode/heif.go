@@ -1,0 +1,198 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// ftypFormat tells HEIC from AVIF by the brands of an ISOBMFF ftyp box, or returns "".
+func ftypFormat(b []byte) Format {
+	n := int(binary.BigEndian.Uint32(b))
+	if n < 16 || n > len(b) {
+		n = min(len(b), 16)
+	}
+	var heif bool
+	for i := 8; i+4 <= n; i += 4 {
+		if i == 12 {
+			continue // minor version
+		}
+		switch string(b[i : i+4]) {
+		case "avif", "avis":
+			return AVIF
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1":
+			heif = true
+		}
+	}
+	if heif {
+		return HEIC
+	}
+	return ""
+}
+
+// box is one ISOBMFF box: its type and its payload (after size and type).
+type box struct {
+	typ  string
+	data []byte
+}
+
+// boxes splits b into complete boxes; it stops at the first malformed one.
+func boxes(b []byte) []box {
+	var out []box
+	for len(b) >= 8 {
+		size := uint64(binary.BigEndian.Uint32(b))
+		hdr := uint64(8)
+		switch size {
+		case 0:
+			size = uint64(len(b))
+		case 1:
+			if len(b) < 16 {
+				return out
+			}
+			size, hdr = binary.BigEndian.Uint64(b[8:]), 16
+		}
+		if size < hdr || size > uint64(len(b)) {
+			return out
+		}
+		out = append(out, box{string(b[4:8]), b[hdr:size]})
+		b = b[size:]
+	}
+	return out
+}
+
+func find(bs []box, typ string) []byte {
+	for _, b := range bs {
+		if b.typ == typ {
+			return b.data
+		}
+	}
+	return nil
+}
+
+// heifOrientation maps irot angle (counter-clockwise quarter turns) and imir
+// (0 none, 1 mirror about the vertical axis, 2 about the horizontal axis), applied in that
+// order, to the EXIF orientation that does the same.
+var heifOrientation = [4][3]int{{1, 2, 4}, {8, 7, 5}, {3, 4, 2}, {6, 5, 7}}
+
+var errNoImage = errors.New("no primary image size")
+
+// heifHeader reads the primary item's properties of a HEIC or AVIF file. For HEIC the
+// size is the displayed size with clap, irot and imir applied, since the HEIC decoder
+// applies them; for AVIF, whose decoder does not, it is the coded size and irot/imir
+// become the Orientation.
+func heifHeader(b []byte, f Format) (Header, error) {
+	meta := find(boxes(b), "meta")
+	if len(meta) < 4 {
+		return Header{}, errors.New("no meta box")
+	}
+	mb := boxes(meta[4:])
+	primary := uint32(1)
+	if p := find(mb, "pitm"); len(p) >= 6 && p[0] == 0 {
+		primary = uint32(binary.BigEndian.Uint16(p[4:]))
+	} else if len(p) >= 8 {
+		primary = binary.BigEndian.Uint32(p[4:])
+	}
+	iprp := boxes(find(mb, "iprp"))
+	props := boxes(find(iprp, "ipco"))
+	var w, h, angle, mir int
+	var clapW, clapH int
+	h0 := Header{Orientation: 1}
+	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
+		if i < 1 || i > len(props) {
+			continue
+		}
+		p := props[i-1].data
+		switch props[i-1].typ {
+		case "ispe":
+			if len(p) >= 12 {
+				w, h = int(binary.BigEndian.Uint32(p[4:])), int(binary.BigEndian.Uint32(p[8:]))
+			}
+		case "irot":
+			if len(p) >= 1 {
+				angle = int(p[0] & 3)
+			}
+		case "imir":
+			if len(p) >= 1 {
+				mir = int(p[0]&1) + 1
+			}
+		case "clap":
+			if len(p) >= 16 {
+				clapW, clapH = ratio(p[0:8]), ratio(p[8:16])
+			}
+		case "colr":
+			if len(p) > 4 && (string(p[:4]) == "prof" || string(p[:4]) == "rICC") {
+				h0.ICC = p[4:]
+			}
+		}
+	}
+	if w <= 0 || h <= 0 || w > 1<<28 || h > 1<<28 {
+		return Header{}, errNoImage
+	}
+	if f == AVIF {
+		h0.Width, h0.Height = w, h
+		h0.Orientation = heifOrientation[angle][mir]
+		return h0, nil
+	}
+	if clapW > 0 && clapH > 0 && clapW <= w && clapH <= h {
+		w, h = clapW, clapH
+	}
+	if angle%2 == 1 {
+		w, h = h, w
+	}
+	h0.Width, h0.Height = w, h
+	return h0, nil
+}
+
+// ratio rounds an unsigned 32-bit fraction N/D to an int; 0 when D is 0.
+func ratio(b []byte) int {
+	n, d := binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:])
+	if d == 0 {
+		return 0
+	}
+	return int((uint64(n) + uint64(d)/2) / uint64(d))
+}
+
+// primaryProps returns the 1-based ipco indices associated with item id by an ipma box.
+func primaryProps(ipma []byte, id uint32) []int {
+	if len(ipma) < 8 {
+		return nil
+	}
+	version, flags := ipma[0], ipma[3]
+	count := binary.BigEndian.Uint32(ipma[4:])
+	p := ipma[8:]
+	for e := uint32(0); e < count; e++ {
+		var item uint32
+		if version < 1 {
+			if len(p) < 3 {
+				return nil
+			}
+			item, p = uint32(binary.BigEndian.Uint16(p)), p[2:]
+		} else {
+			if len(p) < 5 {
+				return nil
+			}
+			item, p = binary.BigEndian.Uint32(p), p[4:]
+		}
+		n := int(p[0])
+		p = p[1:]
+		size := 1
+		if flags&1 != 0 {
+			size = 2
+		}
+		if len(p) < n*size {
+			return nil
+		}
+		if item == id {
+			out := make([]int, n)
+			for j := range out {
+				if size == 2 {
+					out[j] = int(binary.BigEndian.Uint16(p[2*j:]) & 0x7fff)
+				} else {
+					out[j] = int(p[j] & 0x7f)
+				}
+			}
+			return out
+		}
+		p = p[n*size:]
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+// Package runner runs many independent jobs concurrently with a bounded
+// number of workers, stops on the first failure unless told to keep going,
+// and collects their results in one goroutine.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Status is the outcome of one job.
+type Status int
+
+// The outcomes of a job.
+const (
+	OK        Status = iota // the job made its outputs
+	Failed                  // the job could not be done; Result.Err says why
+	Skipped                 // the job's outputs were already current
+	Duplicate               // the job repeats one already in the run
+)
+
+var statusNames = [...]string{OK: "ok", Failed: "failed", Skipped: "skipped", Duplicate: "duplicate"}
+
+// String returns the status as it appears in JSON output: "ok", "failed",
+// "skipped" or "duplicate".
+func (s Status) String() string { return statusNames[s] }
+
+// MarshalText encodes the status as its String.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Output is one file a job wrote.
+type Output struct {
+	Path   string `json:"path"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	Bytes  int64  `json:"bytes,omitempty"`
+}
+
+// Result is what a job reports when it finishes.
+type Result struct {
+	Src     string
+	Status  Status
+	Outputs []Output
+	BytesIn int64
+	Err     error
+}
+
+// BytesOut returns the total size of the result's outputs.
+func (r Result) BytesOut() int64 {
+	var n int64
+	for _, o := range r.Outputs {
+		n += o.Bytes
+	}
+	return n
+}
+
+// Summary counts the results of a run.
+type Summary struct {
+	OK, Failed, Skipped, Duplicate int
+	BytesIn, BytesOut              int64
+	Elapsed                        time.Duration
+}
+
+// Done returns the number of jobs that finished, whatever their status.
+func (s Summary) Done() int { return s.OK + s.Failed + s.Skipped + s.Duplicate }
+
+func (s *Summary) add(r Result) {
+	switch r.Status {
+	case OK:
+		s.OK++
+	case Failed:
+		s.Failed++
+	case Skipped:
+		s.Skipped++
+	case Duplicate:
+		s.Duplicate++
+	}
+	s.BytesIn += r.BytesIn
+	s.BytesOut += r.BytesOut()
+}
+
+// Observer is told about a run as it goes. Its methods are called from the
+// goroutine that called Run, one at a time, so they need no locking.
+type Observer interface {
+	// Queued is called when the producer hands over one more job.
+	Queued()
+	// Finished is called with each job's result, in order of completion.
+	Finished(Result)
+}
+
+// Options configure a run.
+type Options struct {
+	Jobs      int      // most jobs processed at once; 0 or less means runtime.NumCPU()
+	KeepGoing bool     // do every job even after failures
+	Observer  Observer // may be nil
+}
+
+// Producer hands jobs to a run by calling emit for each. emit returns false
+// once the run is cancelled; the producer should then return. An error it
+// returns counts as a failure of the run.
+type Producer[J any] func(ctx context.Context, emit func(J) bool) error
+
+// Process does one job. It should return promptly once ctx is cancelled,
+// with a Failed result whose error wraps context.Canceled. A job type that
+// implements fmt.Stringer is named by its String in the error of a panic.
+type Process[J any] func(ctx context.Context, job J) Result
+
+// ErrFailed is returned (wrapped) by Run in keep-going mode when some jobs failed.
+var ErrFailed = errors.New("some files failed")
+
+// Run feeds the jobs of produce to process, at most opts.Jobs at a time, and
+// returns the summary of their results.
+//
+// One context, derived from ctx, is seen by the producer and by every job;
+// it is cancelled when ctx is, and, unless opts.KeepGoing is set, on the
+// first failure. A panic in process is recovered and reported as that job's
+// failure. Run returns only after every goroutine it started has ended. Its
+// error is the first failure's error (or the producer's), the cause of ctx's
+// cancellation, or, in keep-going mode, ErrFailed when any job failed.
+func Run[J any](ctx context.Context, produce Producer[J], process Process[J], opts Options) (Summary, error) {
+	start := time.Now()
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	type event struct {
+		queued   bool
+		result   Result
+		producer error
+	}
+	events := make(chan event)
+	tokens := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+
+	// The dispatcher: takes each job from the producer, acquires a token,
+	// then starts its worker. The collector below drains events until they
+	// are closed, so no send can block for ever.
+	wg.Go(func() {
+		emit := func(job J) bool {
+			if ctx.Err() != nil {
+				return false
+			}
+			events <- event{queued: true}
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
+			wg.Go(func() {
+				defer func() { <-tokens }()
+				events <- event{result: protect(ctx, process, job)}
+			})
+			return true
+		}
+		if err := produce(ctx, emit); err != nil {
+			events <- event{producer: err}
+		}
+	})
+	go func() {
+		wg.Wait()
+		close(events)
+	}()
+
+	var sum Summary
+	var firstErr error
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+		if !opts.KeepGoing {
+			cancel(err)
+		}
+	}
+	for ev := range events {
+		switch {
+		case ev.queued:
+			if opts.Observer != nil {
+				opts.Observer.Queued()
+			}
+		case ev.producer != nil:
+			if !errors.Is(ev.producer, context.Canceled) {
+				fail(ev.producer)
+			}
+		default:
+			r := ev.result
+			if r.Status == Failed && ctx.Err() != nil && errors.Is(r.Err, context.Canceled) {
+				continue // stopped by cancellation, not a failure of its own
+			}
+			sum.add(r)
+			if opts.Observer != nil {
+				opts.Observer.Finished(r)
+			}
+			if r.Status == Failed {
+				fail(r.Err)
+			}
+		}
+	}
+	sum.Elapsed = time.Since(start)
+
+	if err := context.Cause(ctx); err != nil {
+		return sum, err // the first failure, or why the caller cancelled
+	}
+	if sum.Failed > 0 {
+		return sum, fmt.Errorf("%d of %d files failed: %w", sum.Failed, sum.Done(), ErrFailed)
+	}
+	if firstErr != nil {
+		return sum, firstErr // the producer's, in keep-going mode
+	}
+	return sum, nil
+}
+
+// protect calls process, turning a panic into the job's failure.
+func protect[J any](ctx context.Context, process Process[J], job J) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = Result{Src: fmt.Sprint(job), Status: Failed, Err: fmt.Errorf("%v: panic: %v", job, p)}
+		}
+	}()
+	return process(ctx, job)
+}

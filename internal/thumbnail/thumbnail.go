@@ -1,0 +1,213 @@
+package thumbnail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+
+	"github.com/disintegration/imaging"
+	"github.com/thumbs-dev/thumbs/internal/decode"
+	"github.com/thumbs-dev/thumbs/internal/encode"
+	"golang.org/x/sync/semaphore"
+)
+
+// Auto is the Format that picks JPEG for opaque images and PNG for images
+// with transparency.
+const Auto encode.Format = "auto"
+
+// Options shape the thumbnails made of each image.
+type Options struct {
+	Boxes      []Box
+	Fit        Fit
+	Crop       Crop
+	Upscale    bool          // allow enlarging images smaller than the box
+	Format     encode.Format // Auto, or an encoder's format
+	Quality    int           // 1-100, for JPEG and WebP
+	Background color.NRGBA   // what transparency is flattened onto for JPEG
+	Strip      bool          // drop the ICC profile too
+	MaxPixels  int64         // refuse images with more pixels; 0 means no limit
+	// Memory, when not nil, bounds the pixel memory of all images being
+	// made at once, in bytes: Make waits for its share before decoding.
+	Memory *semaphore.Weighted
+	// MemoryLimit is Memory's size; one image never asks for more.
+	MemoryLimit int64
+}
+
+// Thumb is one encoded thumbnail.
+type Thumb struct {
+	Box           Box
+	Width, Height int
+	Format        encode.Format
+	Data          []byte
+}
+
+// bytesPerPixel estimates the peak memory of decoding and resizing one
+// decoded pixel: the decoded planes, their NRGBA conversion and the
+// resampler's intermediate rows.
+const bytesPerPixel = 10
+
+// Make decodes the image in data once and returns one thumbnail per box of
+// o, in the order of o.Boxes. Its error says what is wrong with the image
+// but not which file it came from. It is safe for concurrent use.
+func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
+	h, err := decode.ReadHeader(data)
+	if err != nil {
+		return nil, err
+	}
+	if h.Width <= 0 || h.Height <= 0 {
+		return nil, fmt.Errorf("invalid dimensions %dx%d", h.Width, h.Height)
+	}
+	if pixels := int64(h.Width) * int64(h.Height); o.MaxPixels > 0 && pixels > o.MaxPixels {
+		return nil, fmt.Errorf("%dx%d is %d pixels, over the limit of %d (--max-pixels)", h.Width, h.Height, pixels, o.MaxPixels)
+	}
+	w, ht := h.Width, h.Height
+	if h.Orientation >= 5 {
+		w, ht = ht, w
+	}
+	shrink := loadShrink(h.Format, w, ht, o)
+
+	if o.Memory != nil {
+		need := min(int64(w/shrink+1)*int64(ht/shrink+1)*bytesPerPixel, o.MemoryLimit)
+		if err := o.Memory.Acquire(ctx, need); err != nil {
+			return nil, err
+		}
+		defer o.Memory.Release(need)
+	}
+	img, err := decode.Decode(data, h, shrink)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	gray := isGray(img)
+	src := orient(img, h.Orientation)
+
+	thumbs := make([]Thumb, 0, len(o.Boxes))
+	for _, b := range o.Boxes {
+		t, err := makeOne(src, w, ht, b, gray, h.ICC, o)
+		if err != nil {
+			return nil, err
+		}
+		thumbs = append(thumbs, t)
+	}
+	return thumbs, nil
+}
+
+// loadShrink returns the largest factor (1, 2, 4 or 8) by which the decoder
+// may shrink a w×h image while leaving at least a factor of two for the
+// final resampling to every box, which keeps its quality.
+func loadShrink(f decode.Format, w, h int, o Options) int {
+	if f != decode.JPEG {
+		return 1
+	}
+	shrink := 8
+	for _, b := range o.Boxes {
+		tw, th := target(w, h, b, o.Fit, o.Upscale)
+		for shrink > 1 && (w/shrink < 2*tw || h/shrink < 2*th) {
+			shrink /= 2
+		}
+	}
+	return shrink
+}
+
+// makeOne resizes src, an oriented image of a fullW×fullH original
+// (possibly shrunk on load), to box b and encodes it.
+func makeOne(src image.Image, fullW, fullH int, b Box, gray bool, icc []byte, o Options) (Thumb, error) {
+	tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
+	var out *image.NRGBA
+	if o.Fit == Cover && b.W != 0 && b.H != 0 {
+		cw, ch := min(tw, b.W), min(th, b.H)
+		if !o.Upscale {
+			cw, ch = min(cw, fullW), min(ch, fullH)
+		}
+		out = cover(src, tw, th, cw, ch, o.Crop)
+	} else {
+		out = resize(src, tw, th)
+	}
+
+	format := o.Format
+	opaque := out.Opaque()
+	if format == Auto || format == "" {
+		format = encode.JPEG
+		if !opaque {
+			format = encode.PNG
+		}
+	}
+	var pixels image.Image = out
+	switch {
+	case format == encode.JPEG && !opaque:
+		pixels = flatten(out, o.Background)
+		if gray {
+			pixels = toGray(pixels)
+		}
+	case gray && opaque:
+		pixels = toGray(out)
+	}
+	if o.Strip {
+		icc = nil
+	}
+	var buf bytes.Buffer
+	if err := encode.Encode(&buf, pixels, encode.Options{Format: format, Quality: o.Quality, ICC: icc}); err != nil {
+		return Thumb{}, fmt.Errorf("encode %s: %w", format, err)
+	}
+	r := pixels.Bounds()
+	return Thumb{Box: b, Width: r.Dx(), Height: r.Dy(), Format: format, Data: buf.Bytes()}, nil
+}
+
+// resize scales src to exactly w×h with a Lanczos filter.
+func resize(src image.Image, w, h int) *image.NRGBA {
+	r := src.Bounds()
+	if r.Dx() == w && r.Dy() == h {
+		return imaging.Clone(src)
+	}
+	return imaging.Resize(src, w, h, imaging.Lanczos)
+}
+
+// orient applies EXIF orientation o (1-8) to img.
+func orient(img image.Image, o int) image.Image {
+	switch o {
+	case 2:
+		return imaging.FlipH(img)
+	case 3:
+		return imaging.Rotate180(img)
+	case 4:
+		return imaging.FlipV(img)
+	case 5:
+		return imaging.Transpose(img)
+	case 6:
+		return imaging.Rotate270(img)
+	case 7:
+		return imaging.Transverse(img)
+	case 8:
+		return imaging.Rotate90(img)
+	}
+	return img
+}
+
+// isGray reports whether img stores only gray levels.
+func isGray(img image.Image) bool {
+	switch img.(type) {
+	case *image.Gray, *image.Gray16:
+		return true
+	}
+	return false
+}
+
+// toGray converts img, whose pixels are gray, to *image.Gray.
+func toGray(img image.Image) *image.Gray {
+	g := image.NewGray(img.Bounds())
+	draw.Draw(g, g.Rect, img, img.Bounds().Min, draw.Src)
+	return g
+}
+
+// flatten composites img over a background of colour bg.
+func flatten(img *image.NRGBA, bg color.NRGBA) *image.NRGBA {
+	out := image.NewNRGBA(img.Rect)
+	draw.Draw(out, out.Rect, image.NewUniform(color.NRGBA{bg.R, bg.G, bg.B, 255}), image.Point{}, draw.Src)
+	draw.Draw(out, out.Rect, img, img.Rect.Min, draw.Over)
+	return out
+}
