@@ -12,10 +12,10 @@ import (
 
 // Exit statuses.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // one or more files failed, or thumbnails are stale
-	exitUsage   = 2 // a flag or argument is wrong
-	exitSignal  = 128
+	exitOK     = 0
+	exitFailed = 1 // one or more files failed, or thumbnails are stale
+	exitUsage  = 2 // a flag or argument is wrong
+	exitSignal = 128
 )
 
 // usageError is a mistake in the command line.

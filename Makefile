@@ -1,0 +1,50 @@
+# thumbs — see README.md.
+GO       ?= go
+BIN      ?= bin/thumbs
+FUZZTIME ?= 20s
+
+.PHONY: all build install test lint demo bench fuzz clean
+
+all: build
+
+## build: a static thumbs binary in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/thumbs
+
+## install: thumbs into $(go env GOPATH)/bin
+install:
+	CGO_ENABLED=0 $(GO) install -trimpath ./cmd/thumbs
+
+## test: vet, formatting, and every test with the race detector
+test: lint
+	$(GO) test -race -count=1 ./...
+
+## lint: go vet and a gofmt check
+lint:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## demo: build thumbs and run it on the sample photos in testdata/photos
+demo: build
+	rm -rf demo-thumbs
+	$(BIN) resize --progress never -s 256,640 -o demo-thumbs testdata/photos
+	@echo "Thumbnails of testdata/photos are in ./demo-thumbs:"
+	@find demo-thumbs -type f -not -name '.*' | sort
+
+## bench: Go benchmarks, then thumbs against vipsthumbnail and ImageMagick on real photos
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/...
+	bench/compare.sh
+
+## fuzz: each fuzz target for $(FUZZTIME)
+fuzz:
+	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read pkg dir; do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin demo-thumbs
