@@ -84,6 +84,9 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		return nil, err
 	}
 	gray := isGray(img)
+	if k := preShrink(img.Bounds(), h.Orientation, w, ht, o); k > 1 {
+		img = boxShrink(img, k)
+	}
 	src := orient(img, h.Orientation)
 
 	thumbs := make([]Thumb, 0, len(o.Boxes))
@@ -112,6 +115,26 @@ func loadShrink(f decode.Format, w, h int, o Options) int {
 		}
 	}
 	return shrink
+}
+
+// preShrink returns the largest whole factor by which a decoded image of
+// bounds r, stored with the given orientation, of a fullW×fullH original
+// can be box-filtered while leaving at least a factor of two for the final
+// resampling to every box.
+func preShrink(r image.Rectangle, orientation, fullW, fullH int, o Options) int {
+	w, h := r.Dx(), r.Dy()
+	if orientation >= 5 {
+		w, h = h, w
+	}
+	k := 0
+	for _, b := range o.Boxes {
+		tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
+		f := min(w/(2*tw), h/(2*th))
+		if k == 0 || f < k {
+			k = f
+		}
+	}
+	return max(k, 1)
 }
 
 // makeOne resizes src, an oriented image of a fullW×fullH original
