@@ -107,7 +107,12 @@ is any, 0 otherwise: a CI step that verifies committed thumbnails.`,
 	version := &cobra.Command{
 		Use:   "version",
 		Short: "Print the versions of thumbs, Go and the modules it is built from",
-		Args:  cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprint(cmd.OutOrStdout(), versionReport())
 			return nil
@@ -208,7 +213,7 @@ func (f flags) options(cmd *cobra.Command) (batch.Options, error) {
 	var shard manifest.Shard
 	if f.shard != "" {
 		if shard, err = manifest.ParseShard(f.shard); err != nil {
-			return bad("shard", "%v", err)
+			return batch.Options{}, usageError{err} // it names the flag
 		}
 	}
 	if f.out == "" {

@@ -69,6 +69,8 @@ type run struct {
 	mu      sync.Mutex
 	claimed map[string]string // output path → source that writes it
 	sources map[fileID]bool   // every source file read so far
+	met     map[uint64]bool   // hashed output-relative names of the sources found
+	seed    maphash.Seed
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -82,6 +84,11 @@ func Resize(ctx context.Context, args []string, o Options) (Report, error) {
 		return Report{}, err
 	}
 	if !o.DryRun {
+		// The output directory must exist before the walk starts, so that
+		// the walk knows not to enter it.
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return Report{}, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
 		removeStaleTemps(o.Out)
 	}
 	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer})
@@ -142,6 +149,8 @@ func start(o Options, check bool) (*run, error) {
 		memo:     memo.New(64<<20, thumbsSize),
 		claimed:  make(map[string]string),
 		sources:  make(map[fileID]bool),
+		met:      make(map[uint64]bool),
+		seed:     maphash.MakeSeed(),
 	}, nil
 }
 
@@ -199,10 +208,10 @@ func (r *run) produce(args []string) runner.Producer[job] {
 	}
 }
 
-// keep reports whether prune must keep e's outputs: those of other shards
-// and those whose source still exists.
+// keep reports whether prune must keep e's outputs: those of other shards,
+// those of sources found in this run, and those whose source still exists.
 func (r *run) keep(e manifest.Entry) bool {
-	if !r.o.Shard.Contains(e.Rel) {
+	if !r.o.Shard.Contains(e.Rel) || r.met[maphash.String(r.seed, e.Rel)] {
 		return true
 	}
 	_, err := os.Lstat(e.Src)
@@ -233,7 +242,10 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		return fail(fmt.Errorf("not a regular file (%s)", kind(info.Mode())))
 	}
 	res.BytesIn = info.Size()
-	r.addSource(info)
+	r.addSource(info, j.Rel)
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 
 	mtime := info.ModTime().UnixNano()
 	verdict, entry := r.manifest.Check(j.Rel, info.Size(), mtime, r.optsKey, r.o.Version, r.o.Out)
@@ -244,7 +256,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		return r.skipped(res, entry)
 	}
 	if verdict == manifest.Stale && (r.check || r.o.DryRun) {
-		return r.stale(res, entry)
+		return r.stale(res, r.whyStale(entry, info.Size()))
 	}
 	data, err := readFile(j.Path)
 	if err != nil {
@@ -261,7 +273,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 			return r.skipped(res, entry)
 		}
 		if r.check || r.o.DryRun {
-			return r.stale(res, entry)
+			return r.stale(res, "the source changed")
 		}
 	}
 
@@ -306,18 +318,30 @@ func (r *run) skipped(res runner.Result, e manifest.Entry) runner.Result {
 }
 
 // stale returns res as the report of a source that needs making, in a check
-// (a failure) or a dry run (what would be made).
-func (r *run) stale(res runner.Result, e manifest.Entry) runner.Result {
+// (a failure, saying why) or a dry run (what would be made).
+func (r *run) stale(res runner.Result, why string) runner.Result {
 	if r.check {
-		why := "no thumbnails recorded"
-		if e.Rel != "" {
-			why = "changed since its thumbnails were made"
-		}
 		res.Err = fmt.Errorf("%s: %s: %w", res.Src, why, ErrStale)
 		return res
 	}
 	res.Status = runner.OK
 	return res
+}
+
+// whyStale says why the manifest judged the outputs of a source of the
+// given size, recorded in e, stale.
+func (r *run) whyStale(e manifest.Entry, size int64) string {
+	switch {
+	case e.Rel == "":
+		return "no thumbnails recorded"
+	case e.Options != r.optsKey:
+		return "thumbnails made with other options"
+	case e.Version != r.o.Version:
+		return "thumbnails made by thumbs " + e.Version
+	case e.Size != size:
+		return "the source changed"
+	}
+	return "a thumbnail is missing"
 }
 
 // claim records that src writes the output dst, and refuses when another
@@ -335,9 +359,11 @@ func (r *run) claim(dst, src string) error {
 	return nil
 }
 
-func (r *run) addSource(info fs.FileInfo) {
+// addSource records a source found in the run, by file and by name.
+func (r *run) addSource(info fs.FileInfo, rel string) {
 	r.mu.Lock()
 	r.sources[idOf(info)] = true
+	r.met[maphash.String(r.seed, rel)] = true
 	r.mu.Unlock()
 }
 

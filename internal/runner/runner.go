@@ -27,7 +27,12 @@ var statusNames = [...]string{OK: "ok", Failed: "failed", Skipped: "skipped", Du
 
 // String returns the status as it appears in JSON output: "ok", "failed",
 // "skipped" or "duplicate".
-func (s Status) String() string { return statusNames[s] }
+func (s Status) String() string {
+	if s < 0 || int(s) >= len(statusNames) {
+		return fmt.Sprintf("Status(%d)", int(s))
+	}
+	return statusNames[s]
+}
 
 // MarshalText encodes the status as its String.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -153,6 +158,10 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 			case <-ctx.Done():
 				return false
 			}
+			if ctx.Err() != nil { // select picks at random when both are ready
+				<-tokens
+				return false
+			}
 			wg.Go(func() {
 				defer func() { <-tokens }()
 				events <- event{result: protect(ctx, process, job)}
@@ -190,7 +199,7 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 			}
 		default:
 			r := ev.result
-			if r.Status == Failed && ctx.Err() != nil && errors.Is(r.Err, context.Canceled) {
+			if r.Status == Failed && ctx.Err() != nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
 				continue // stopped by cancellation, not a failure of its own
 			}
 			sum.add(r)

@@ -49,7 +49,7 @@ func (f Finder) Find(ctx context.Context, args []string, emit func(Source) bool)
 	if len(args) == 0 {
 		args = []string{"-"}
 	}
-	outInfo, _ := os.Stat(f.Out)
+	outInfo, _ := os.Stat(f.Out) // nil when it does not exist yet: then nothing is in it
 	for _, arg := range args {
 		var more bool
 		var err error
