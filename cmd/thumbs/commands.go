@@ -130,8 +130,8 @@ is any, 0 otherwise: a CI step that verifies committed thumbnails.`,
 func addFlags(fs *pflag.FlagSet, f *flags, writing bool) {
 	fs.StringVarP(&f.out, "out", "o", "thumbs", "output `DIR`, created if missing")
 	fs.StringSliceVarP(&f.sizes, "size", "s", []string{"256"}, "box to fit: N, WxH, Wx or xH; several as 320,640 or repeated")
-	fs.StringVarP(&f.format, "format", "f", "auto", "output format: auto (JPEG, or PNG with transparency), jpeg, png, webp")
-	fs.IntVarP(&f.quality, "quality", "q", 85, "JPEG and WebP quality, 1-100")
+	fs.StringVarP(&f.format, "format", "f", "auto", "output format: auto (JPEG, or PNG with transparency), jpeg, png, webp, avif")
+	fs.IntVarP(&f.quality, "quality", "q", 85, "JPEG, WebP and AVIF quality, 1-100")
 	fs.StringVar(&f.fit, "fit", "contain", "contain (inside the box) or cover (fill the box, crop the overflow)")
 	fs.StringVar(&f.crop, "crop", "center", "with --fit cover, what to keep: center or smart (the most detailed region)")
 	fs.BoolVar(&f.upscale, "upscale", false, "enlarge images smaller than the box")
@@ -176,8 +176,10 @@ func (f flags) options(cmd *cobra.Command) (batch.Options, error) {
 		t.Format = encode.PNG
 	case "webp":
 		t.Format = encode.WebP
+	case "avif":
+		t.Format = encode.AVIF
 	default:
-		return bad("format", "%q is not one of auto, jpeg, png, webp", f.format)
+		return bad("format", "%q is not one of auto, jpeg, png, webp, avif", f.format)
 	}
 	if f.quality < 1 || f.quality > 100 {
 		return bad("quality", "%d is not from 1 to 100", f.quality)

@@ -121,7 +121,8 @@ func ReadHeader(data []byte) (h Header, err error) {
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
 // decoded size to ceil(w/shrink) x ceil(h/shrink); other formats ignore shrink. It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
-// logical screen size; animated WebP gives its first frame.
+// logical screen size; animated WebP gives its first frame. HEIC comes out with irot/imir
+// already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
 func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -149,6 +150,10 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case HEIC:
 		img, err = heic.Decode(r)
 	case AVIF:
+		// gen2brain/avif returns garbage without an error when the payload is missing.
+		if ilocEnd(data) > int64(len(data)) {
+			return nil, errors.New("decode avif: truncated file")
+		}
 		img, err = avif.Decode(r)
 	default:
 		return nil, errUnknown

@@ -69,9 +69,9 @@ func find(bs []box, typ string) []byte {
 }
 
 // heifOrientation maps irot angle (counter-clockwise quarter turns) and imir
-// (0 none, 1 mirror about the vertical axis, 2 about the horizontal axis), applied in that
-// order, to the EXIF orientation that does the same.
-var heifOrientation = [4][3]int{{1, 2, 4}, {8, 7, 5}, {3, 4, 2}, {6, 5, 7}}
+// (0 none, 1 for mode 0: top and bottom exchanged, 2 for mode 1: left and right exchanged),
+// applied in that order, to the EXIF orientation that does the same.
+var heifOrientation = [4][3]int{{1, 4, 2}, {8, 5, 7}, {3, 2, 4}, {6, 7, 5}}
 
 var errNoImage = errors.New("no primary image size")
 
@@ -195,4 +195,57 @@ func primaryProps(ipma []byte, id uint32) []int {
 		p = p[n*size:]
 	}
 	return nil
+}
+
+// ilocEnd returns the end of the furthest item extent stored in the file that an iloc box
+// names, or 0 when it cannot tell.
+func ilocEnd(file []byte) int64 {
+	meta := find(boxes(file), "meta")
+	if len(meta) < 4 {
+		return 0
+	}
+	b := find(boxes(meta[4:]), "iloc")
+	if len(b) < 8 || b[0] > 2 {
+		return 0
+	}
+	version := b[0]
+	offSize, lenSize, baseSize, idxSize := int(b[4]>>4), int(b[4]&15), int(b[5]>>4), int(b[5]&15)
+	if version == 0 {
+		idxSize = 0
+	}
+	p, bad := 6, false
+	next := func(n int) int64 {
+		if p+n > len(b) || n > 8 {
+			bad = true
+			return 0
+		}
+		var v uint64
+		for _, c := range b[p : p+n] {
+			v = v<<8 | uint64(c)
+		}
+		p += n
+		return int64(v & (1<<62 - 1))
+	}
+	wide := map[bool]int{false: 2, true: 4}[version == 2]
+	var end int64
+	for count := next(wide); count > 0 && !bad; count-- {
+		next(wide) // item ID
+		method := int64(0)
+		if version > 0 {
+			method = next(2) & 15
+		}
+		next(2) // data reference index
+		base := next(baseSize)
+		for extents := next(2); extents > 0 && !bad; extents-- {
+			next(idxSize)
+			off, n := next(offSize), next(lenSize)
+			if method == 0 && n > 0 {
+				end = max(end, base+off+n)
+			}
+		}
+	}
+	if bad {
+		return 0
+	}
+	return end
 }

@@ -1,4 +1,4 @@
-// Package encode writes an image as JPEG, PNG or WebP, deterministically, with an optional ICC profile.
+// Package encode writes an image as JPEG, PNG, WebP or AVIF, deterministically, with an optional ICC profile.
 package encode
 
 import (
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -24,15 +25,16 @@ const (
 	JPEG Format = "jpeg"
 	PNG  Format = "png"
 	WebP Format = "webp"
+	AVIF Format = "avif"
 )
 
-// Ext returns the file extension for f without the dot: "jpg", "png" or "webp";
+// Ext returns the file extension for f without the dot: "jpg", "png", "webp" or "avif";
 // "" for an unknown format.
 func (f Format) Ext() string {
 	switch f {
 	case JPEG:
 		return "jpg"
-	case PNG, WebP:
+	case PNG, WebP, AVIF:
 		return string(f)
 	}
 	return ""
@@ -41,27 +43,31 @@ func (f Format) Ext() string {
 // Options controls Encode.
 type Options struct {
 	Format  Format
-	Quality int    // 1-100 for JPEG and WebP; 0 means DefaultQuality, other values are clamped
+	Quality int    // 1-100 for JPEG, WebP and AVIF; 0 means DefaultQuality, other values are clamped
 	ICC     []byte // ICC profile to embed when non-nil
 }
 
-// DefaultQuality is the JPEG and WebP quality used when Options.Quality is 0.
+// DefaultQuality is the quality used when Options.Quality is 0.
 const DefaultQuality = 85
 
 // Encode writes img to w. Same input and options always give the same bytes.
 // An opaque image whose pixels are all gray (including every *image.Gray and *image.Gray16)
 // is written as grayscale JPEG or PNG, unless ICC is a non-gray profile, which a
-// grayscale file could not carry. WebP is written lossy.
+// grayscale file could not carry. WebP and AVIF are written lossy, in colour.
 func Encode(w io.Writer, img image.Image, o Options) error {
 	q := o.Quality
 	if q == 0 {
 		q = DefaultQuality
 	}
 	q = max(1, min(100, q))
-	if o.Format != WebP && (o.ICC == nil || iccSpace(o.ICC) == "GRAY") {
+	switch {
+	case o.Format == WebP, o.Format == AVIF:
+	case o.ICC == nil || iccSpace(o.ICC) == "GRAY":
 		if g := asGray(img); g != nil {
 			img = g
 		}
+	default:
+		img = asColour(img)
 	}
 	var buf bytes.Buffer
 	var err error
@@ -82,6 +88,8 @@ func Encode(w io.Writer, img image.Image, o Options) error {
 		if err == nil && o.ICC != nil {
 			err = webpICC(&buf, img.Bounds().Size(), o.ICC)
 		}
+	case AVIF:
+		err = encodeAVIF(&buf, img, q, o.ICC)
 	default:
 		return fmt.Errorf("encode: unknown format %q", o.Format)
 	}
@@ -90,6 +98,17 @@ func Encode(w io.Writer, img image.Image, o Options) error {
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// asColour returns gray image types as *image.NRGBA, so that they are written in colour.
+func asColour(img image.Image) image.Image {
+	switch img.(type) {
+	case *image.Gray, *image.Gray16:
+		c := image.NewNRGBA(img.Bounds())
+		draw.Draw(c, c.Bounds(), img, c.Bounds().Min, draw.Src)
+		return c
+	}
+	return img
 }
 
 // iccSpace returns the data colour space signature of an ICC profile, such as "RGB " or "GRAY".

@@ -1,0 +1,101 @@
+package decode
+
+import (
+	"bytes"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gen2brain/avif"
+	gwebp "github.com/gen2brain/webp"
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+)
+
+// BenchmarkDecode12MP decodes one 4000x3000 picture per format, made in the benchmark.
+// HEIC has no Go encoder: it uses $THUMBS_HEIC_12MP when set, else it is skipped.
+func BenchmarkDecode12MP(b *testing.B) {
+	var pic image.Image
+	photo12 := func() image.Image {
+		if pic == nil {
+			pic = photo(4000, 3000)
+		}
+		return pic
+	}
+	encoded := func(f func(*bytes.Buffer, image.Image) error) func(*testing.B) []byte {
+		return func(b *testing.B) []byte { return enc(b, func(w *bytes.Buffer) error { return f(w, photo12()) }) }
+	}
+	cases := []struct {
+		name string
+		data func(*testing.B) []byte
+	}{
+		{"jpeg", encoded(func(w *bytes.Buffer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 90}) })},
+		{"png", encoded(func(w *bytes.Buffer, m image.Image) error { return png.Encode(w, m) })},
+		{"gif", encoded(func(w *bytes.Buffer, m image.Image) error { return gif.Encode(w, m, nil) })},
+		{"tiff", encoded(func(w *bytes.Buffer, m image.Image) error { return tiff.Encode(w, m, nil) })},
+		{"bmp", encoded(func(w *bytes.Buffer, m image.Image) error { return bmp.Encode(w, m) })},
+		{"webp", encoded(func(w *bytes.Buffer, m image.Image) error { return gwebp.Encode(w, m, gwebp.Options{Quality: 90}) })},
+		{"avif", encoded(func(w *bytes.Buffer, m image.Image) error { return avif.Encode(w, m, avif.Options{Quality: 80}) })},
+		{"heic", func(b *testing.B) []byte {
+			name := os.Getenv("THUMBS_HEIC_12MP")
+			if name == "" {
+				b.Skip("THUMBS_HEIC_12MP not set")
+			}
+			data, err := os.ReadFile(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return data
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			data := c.data(b)
+			h, err := ReadHeader(data)
+			if err != nil || h.Width*h.Height != 12_000_000 {
+				b.Fatalf("ReadHeader = %+v, %v", h, err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Decode(data, h, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestDecodeFile decodes $THUMBS_DECODE_FILE once and logs the time and Go memory used, for
+// measuring one decode per process (e.g. under /usr/bin/time -v); skipped when unset.
+func TestDecodeFile(t *testing.T) {
+	name := os.Getenv("THUMBS_DECODE_FILE")
+	if name == "" {
+		t.Skip("THUMBS_DECODE_FILE not set")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	h, err := ReadHeader(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Decode(data, h, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	t.Logf("%s %dx%d %T: %v, allocated %d MiB, heap sys %d MiB, sys %d MiB", h.Format, h.Width, h.Height, img, elapsed,
+		(after.TotalAlloc-before.TotalAlloc)>>20, after.HeapSys>>20, after.Sys>>20)
+}
