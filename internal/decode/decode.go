@@ -144,8 +144,8 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case WebP:
 		if webpAnimated(data) {
 			img, err = gwebp.Decode(r)
-		} else {
-			img, err = webp.Decode(r)
+		} else if img, err = webp.Decode(r); err == nil {
+			img = fromStudioSwing(img)
 		}
 	case HEIC:
 		img, err = heic.Decode(r)
