@@ -1,14 +1,13 @@
 package decode
 
 import (
-	"bytes"
 	"image"
-	"image/jpeg"
+
+	"github.com/thumbs-dev/thumbs/internal/jpeg"
 )
 
-// decodeJPEG decodes a JPEG file. It may reduce the size by shrink (1, 2, 4 or 8) but
-// currently always decodes at full size.
+// decodeJPEG decodes a JPEG file at 1/shrink of its size (shrink being 1,
+// 2, 4 or 8), in the DCT domain where the file allows it.
 func decodeJPEG(data []byte, shrink int) (image.Image, error) {
-	_ = shrink
-	return jpeg.Decode(bytes.NewReader(data))
+	return jpeg.Decode(data, shrink)
 }

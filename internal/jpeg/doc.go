@@ -1,0 +1,2 @@
+// Package jpeg decodes baseline and progressive JPEG images, optionally scaled by 1/2, 1/4 or 1/8 in the DCT domain.
+package jpeg

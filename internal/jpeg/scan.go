@@ -1,0 +1,531 @@
+package jpeg
+
+import "bytes"
+
+// scanComp is one component of a scan.
+type scanComp struct {
+	c      *component
+	dc, ac *huffTable
+}
+
+func (d *decoder) processSOS(seg []byte) error {
+	if d.ncomp == 0 {
+		return formatError("missing SOF marker")
+	}
+	n := len(seg)
+	if n < 6 || n > 4+2*d.ncomp || n%2 != 0 {
+		return formatError("SOS has wrong length")
+	}
+	ns := int(seg[0])
+	if n != 4+2*ns {
+		return formatError("SOS length inconsistent with number of components")
+	}
+	if d.scans == 0 {
+		if d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
+			return errUnsupported
+		}
+	}
+	var sc [4]scanComp
+	totalHV := 0
+	for i := 0; i < ns; i++ {
+		id := seg[1+2*i]
+		var c *component
+		for j := 0; j < d.ncomp; j++ {
+			if d.comp[j].id == id {
+				c = &d.comp[j]
+			}
+		}
+		if c == nil {
+			return formatError("unknown component selector")
+		}
+		for j := 0; j < i; j++ {
+			if sc[j].c == c {
+				return formatError("repeated component selector")
+			}
+		}
+		totalHV += c.h * c.v
+		td, ta := seg[2+2*i]>>4, seg[2+2*i]&15
+		if td > 3 || d.baseline && td > 1 {
+			return formatError("bad Td value")
+		}
+		if ta > 3 || d.baseline && ta > 1 {
+			return formatError("bad Ta value")
+		}
+		sc[i] = scanComp{c, &d.huff[0][td], &d.huff[1][ta]}
+	}
+	if d.ncomp > 1 && totalHV > 10 {
+		return formatError("total sampling factors too large")
+	}
+	ss, se, ah, al := 0, 63, 0, 0
+	if d.progressive {
+		ss, se = int(seg[1+2*ns]), int(seg[2+2*ns])
+		ah, al = int(seg[3+2*ns]>>4), int(seg[3+2*ns]&15)
+		if ss == 0 && se != 0 || ss > se || se > 63 {
+			return formatError("bad spectral selection bounds")
+		}
+		if ss != 0 && ns != 1 {
+			return formatError("progressive AC coefficients for more than one component")
+		}
+		if ah != 0 && ah != al+1 {
+			return formatError("bad successive approximation values")
+		}
+	}
+	d.scans++
+
+	// Blocks in the scan, and whether each costs at least one bit.
+	var blocks int64
+	if ns == 1 {
+		c := sc[0].c
+		blocks = int64((c.cw+7)/8) * int64((c.ch+7)/8)
+	} else {
+		blocks = int64(d.mcux) * int64(d.mcuy) * int64(totalHV)
+	}
+	if ss == 0 && blocks > 8*int64(len(d.data)-d.pos) {
+		return errShortData
+	}
+	for i := 0; i < ns; i++ {
+		c := sc[i].c
+		if ss != 0 && !c.hasDC {
+			return errACBeforeDC
+		}
+		c.hasDC = true
+		d.alloc(c)
+	}
+	if d.progressive && ss != 0 && sc[0].c.dcOnly {
+		// At 1/8 only DCs matter: skip the entropy-coded data to the next
+		// marker other than RSTn.
+		p := d.pos
+		for {
+			i := bytes.IndexByte(d.data[p:], 0xFF)
+			if i < 0 {
+				p = len(d.data)
+				break
+			}
+			p += i
+			if p+1 < len(d.data) && (d.data[p+1] == 0 || mRST0 <= d.data[p+1] && d.data[p+1] <= mRST7) {
+				p += 2
+				continue
+			}
+			break
+		}
+		d.pos = p
+		return nil
+	}
+	return d.decodeScan(sc[:ns], ss, se, ah, al)
+}
+
+// alloc allocates c's output plane and, for progressive files, its
+// coefficients, on the first scan that includes c.
+func (d *decoder) alloc(c *component) {
+	if c.pix != nil {
+		return
+	}
+	c.stride = c.bw * c.bs
+	c.pix = make([]byte, c.stride*c.bh*c.bs)
+	if d.progressive {
+		per := 64
+		if c.dcOnly {
+			per = 1
+		}
+		c.coef = make([]int16, c.bw*c.bh*per)
+		if !c.dcOnly {
+			c.nz = make([]uint8, c.bw*c.bh)
+		}
+	}
+}
+
+func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
+	d.resetBits()
+	for i := range sc {
+		sc[i].c.pred = 0
+	}
+	var mcus, across int
+	if len(sc) == 1 {
+		c := sc[0].c
+		across = (c.cw + 7) / 8
+		mcus = across * ((c.ch + 7) / 8)
+	} else {
+		across = d.mcux
+		mcus = d.mcux * d.mcuy
+	}
+	rst := byte(mRST0)
+	for m := 0; m < mcus; m++ {
+		mx, my := m%across, m/across
+		for i := range sc {
+			s := &sc[i]
+			c := s.c
+			if len(sc) == 1 {
+				if err := d.block(s, mx, my, ss, se, ah, al); err != nil {
+					return err
+				}
+				continue
+			}
+			for y := 0; y < c.v; y++ {
+				for x := 0; x < c.h; x++ {
+					if err := d.block(s, mx*c.h+x, my*c.v+y, ss, se, ah, al); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if d.short() {
+			return errShortData
+		}
+		if d.ri > 0 && (m+1)%d.ri == 0 && m+1 < mcus {
+			if err := d.findRST(rst); err != nil {
+				return err
+			}
+			rst = (rst-mRST0+1)&7 + mRST0
+			d.resetBits()
+			for i := range sc {
+				sc[i].c.pred = 0
+			}
+			d.eobrun = 0
+		}
+	}
+	return nil
+}
+
+// findRST skips to just past the expected restart marker, tolerating
+// stray bytes before it as image/jpeg does.
+func (d *decoder) findRST(want byte) error {
+	data, p := d.data, d.pos
+	for {
+		if p+2 > len(data) {
+			return errShortData
+		}
+		if data[p] != 0xFF {
+			p++
+			continue
+		}
+		switch m := data[p+1]; {
+		case m == want:
+			d.pos = p + 2
+			return nil
+		case m == 0xFF:
+			p++
+		case m == 0:
+			p += 2
+		default:
+			return formatError("bad RST marker")
+		}
+	}
+}
+
+// block decodes one block of a scan at block position (bx, by) of s.c.
+func (d *decoder) block(s *scanComp, bx, by, ss, se, ah, al int) error {
+	c := s.c
+	if !d.progressive {
+		last, err := d.baselineBlock(s)
+		if err != nil {
+			return err
+		}
+		d.store(c, bx, by, last)
+		return nil
+	}
+	b := by*c.bw + bx
+	if c.dcOnly {
+		coef := &c.coef[b]
+		if ah == 0 {
+			return d.dcFirst(s, coef, al)
+		}
+		*coef |= int16(d.bits(1) << al)
+		return nil
+	}
+	coef := (*[64]int16)(c.coef[b*64 : b*64+64])
+	switch {
+	case ss == 0 && ah == 0:
+		return d.dcFirst(s, &coef[0], al)
+	case ss == 0:
+		coef[0] |= int16(d.bits(1) << al)
+		return nil
+	case ah == 0:
+		return d.acFirst(s.ac, coef, &c.nz[b], ss, se, al)
+	default:
+		return d.acRefine(s.ac, coef, &c.nz[b], ss, se, al)
+	}
+}
+
+func (d *decoder) dcFirst(s *scanComp, coef *int16, al int) error {
+	t, err := d.decodeSym(s.dc)
+	if err != nil {
+		return err
+	}
+	if t > 16 {
+		return formatError("excessive DC component")
+	}
+	s.c.pred += d.receiveExtend(uint(t))
+	*coef = int16(s.c.pred << al)
+	return nil
+}
+
+// acFirst decodes the first pass of a band of AC coefficients (T.81 G.1.2.2).
+func (d *decoder) acFirst(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al int) error {
+	if d.eobrun > 0 {
+		d.eobrun--
+		return nil
+	}
+	acc, n := d.acc, d.nbit
+	for k := ss; k <= se; k++ {
+		if n < 32 {
+			acc, n = d.refill(acc, n)
+		}
+		if e := h.ac[acc>>(64-lutBits)]; e != 0 {
+			k += int(e>>8) & 15
+			if k > se {
+				l := uint(e>>12) & 15
+				acc <<= l
+				n -= l
+				break
+			}
+			l := uint(e) & 31
+			acc <<= l
+			n -= l
+			coef[k&63] = int16((e >> 16) << al)
+			*nz = max(*nz, uint8(k))
+			continue
+		}
+		var rs byte
+		if e := h.lut[acc>>(64-lutBits)]; e != 0 {
+			l := uint(e >> 8)
+			acc <<= l
+			n -= l
+			rs = byte(e)
+		} else {
+			d.acc, d.nbit = acc, n
+			sym, err := d.decodeSlow(h)
+			if err != nil {
+				return err
+			}
+			acc, n, rs = d.acc, d.nbit, sym
+		}
+		r, sz := int(rs>>4), uint(rs&15)
+		if sz != 0 {
+			k += r
+			if k > se {
+				break
+			}
+			coef[k&63] = int16(extend(int32(acc>>(64-sz)), sz) << al)
+			*nz = max(*nz, uint8(k))
+			acc <<= sz
+			n -= sz
+			continue
+		}
+		if r != 15 {
+			d.eobrun = 1<<r - 1 + int(acc>>1>>(63-uint(r)))
+			acc <<= uint(r)
+			n -= uint(r)
+			break
+		}
+		k += 15
+	}
+	d.acc, d.nbit = acc, n
+	return nil
+}
+
+// acRefine decodes a successive approximation refinement pass of a band of
+// AC coefficients (T.81 G.1.2.3).
+func (d *decoder) acRefine(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al int) error {
+	delta := int16(1) << al
+	last := int(*nz) // coefficients past last are zero
+	acc, n := d.acc, d.nbit
+	k := ss
+	if d.eobrun == 0 {
+		for ; k <= se; k++ {
+			if n < 32 {
+				acc, n = d.refill(acc, n)
+			}
+			var rs byte
+			if e := h.lut[acc>>(64-lutBits)]; e != 0 {
+				l := uint(e >> 8)
+				acc <<= l
+				n -= l
+				rs = byte(e)
+			} else {
+				d.acc, d.nbit = acc, n
+				sym, err := d.decodeSlow(h)
+				if err != nil {
+					return err
+				}
+				acc, n, rs = d.acc, d.nbit, sym
+			}
+			r, s := int(rs>>4), rs&15
+			var z int16
+			switch s {
+			case 0:
+				if r != 15 {
+					d.eobrun = 1<<r + int(acc>>1>>(63-uint(r)))
+					acc <<= uint(r)
+					n -= uint(r)
+					goto eob
+				}
+			case 1:
+				z = delta
+				if acc>>63 == 0 {
+					z = -delta
+				}
+				acc <<= 1
+				n--
+			default:
+				d.acc, d.nbit = acc, n
+				return formatError("unexpected Huffman code")
+			}
+			// Skip r zero-history coefficients, refining the non-zero ones
+			// passed on the way.
+			for ; k <= se; k++ {
+				if k > last {
+					k += r
+					break
+				}
+				c := &coef[k&63]
+				if *c == 0 {
+					if r == 0 {
+						break
+					}
+					r--
+					continue
+				}
+				if n < 1 {
+					acc, n = d.refill(acc, n)
+				}
+				*c += (*c>>15 | 1) * delta * int16(acc>>63) // away from zero if the bit is set
+				acc <<= 1
+				n--
+			}
+			if k > se {
+				d.acc, d.nbit = acc, n
+				return formatError("too many coefficients")
+			}
+			if z != 0 {
+				coef[k&63] = z
+				last = max(last, k)
+			}
+		}
+	}
+eob:
+	if d.eobrun > 0 {
+		d.eobrun--
+		for ; k <= min(se, last); k++ {
+			c := &coef[k&63]
+			if *c == 0 {
+				continue
+			}
+			if n < 1 {
+				acc, n = d.refill(acc, n)
+			}
+			*c += (*c>>15 | 1) * delta * int16(acc>>63)
+			acc <<= 1
+			n--
+		}
+	}
+	d.acc, d.nbit = acc, n
+	*nz = uint8(last)
+	return nil
+}
+
+// baselineBlock decodes one sequential block into d.blk, dequantised and in
+// natural order, and returns the zig-zag index of the last coefficient that
+// may be non-zero. At 1/8 the AC coefficients are decoded but not stored.
+// It keeps the bit buffer in locals: it is the innermost loop of the
+// decoder.
+func (d *decoder) baselineBlock(s *scanComp) (int, error) {
+	acc, n := d.acc, d.nbit
+	if n < 32 {
+		acc, n = d.refill(acc, n)
+	}
+	var t uint
+	if e := s.dc.lut[acc>>(64-lutBits)]; e != 0 {
+		l := uint(e >> 8)
+		acc <<= l
+		n -= l
+		t = uint(byte(e))
+	} else {
+		d.acc, d.nbit = acc, n
+		sym, err := d.decodeSlow(s.dc)
+		if err != nil {
+			return 0, err
+		}
+		acc, n, t = d.acc, d.nbit, uint(sym)
+	}
+	if t > 16 {
+		return 0, formatError("excessive DC component")
+	}
+	v := extend(int32(acc>>(64-t)), t)
+	acc <<= t
+	n -= t
+	c := s.c
+	c.pred += v
+	q := &d.qt[c.tq]
+	blk := &d.blk
+	blk[0] = c.pred * q[0]
+	if d.eobrun > 0 {
+		d.eobrun--
+		d.acc, d.nbit = acc, n
+		return 0, nil
+	}
+	store := c.bs != 1
+	h := s.ac
+	last := 0
+	for k := 1; k < 64; k++ {
+		if n < 32 {
+			acc, n = d.refill(acc, n)
+		}
+		if e := h.ac[acc>>(64-lutBits)]; e != 0 {
+			k += int(e>>8) & 15
+			if k > 63 {
+				l := uint(e>>12) & 15
+				acc <<= l
+				n -= l
+				break
+			}
+			l := uint(e) & 31
+			acc <<= l
+			n -= l
+			if store {
+				blk[zigzag[k&63]] = (e >> 16) * q[k&63]
+				last = k
+			}
+			continue
+		}
+		var rs byte
+		if e := h.lut[acc>>(64-lutBits)]; e != 0 {
+			l := uint(e >> 8)
+			acc <<= l
+			n -= l
+			rs = byte(e)
+		} else {
+			d.acc, d.nbit = acc, n
+			sym, err := d.decodeSlow(h)
+			if err != nil {
+				return 0, err
+			}
+			acc, n, rs = d.acc, d.nbit, sym
+		}
+		r, sz := int(rs>>4), uint(rs&15)
+		if sz != 0 {
+			k += r
+			if k > 63 {
+				break
+			}
+			v := extend(int32(acc>>(64-sz)), sz)
+			acc <<= sz
+			n -= sz
+			if store {
+				blk[zigzag[k&63]] = v * q[k&63]
+				last = k
+			}
+			continue
+		}
+		if r != 15 {
+			d.acc, d.nbit = acc, n
+			d.eobrun = 1<<r - 1
+			if r > 0 {
+				d.eobrun += int(d.bits(uint(r)))
+			}
+			return last, nil
+		}
+		k += 15
+	}
+	d.acc, d.nbit = acc, n
+	return last, nil
+}
