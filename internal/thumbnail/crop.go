@@ -6,18 +6,17 @@ import (
 	"github.com/disintegration/imaging"
 )
 
-// cover scales src to w×h, which covers the box, and crops the cw×ch
-// region that crop chooses.
-func cover(src image.Image, w, h, cw, ch int, crop Crop) *image.NRGBA {
-	scaled := resize(src, w, h)
+// crop returns the cw×ch region of img that c chooses.
+func crop(img *image.NRGBA, cw, ch int, c Crop) *image.NRGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
 	if w == cw && h == ch {
-		return scaled
+		return img
 	}
 	at := image.Pt((w-cw)/2, (h-ch)/2)
-	if crop == CropSmart {
-		at = busiest(scaled, cw, ch)
+	if c == CropSmart {
+		at = busiest(img, cw, ch)
 	}
-	return imaging.Crop(scaled, image.Rect(at.X, at.Y, at.X+cw, at.Y+ch))
+	return imaging.Crop(img, image.Rect(at.X, at.Y, at.X+cw, at.Y+ch))
 }
 
 // busiest returns the top-left corner of the cw×ch window of img that holds

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 
 	"github.com/disintegration/imaging"
 	"github.com/thumbs-dev/thumbs/internal/decode"
@@ -87,11 +88,10 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	if k := preShrink(img.Bounds(), h.Orientation, w, ht, o); k > 1 {
 		img = boxShrink(img, k)
 	}
-	src := orient(img, h.Orientation)
 
 	thumbs := make([]Thumb, 0, len(o.Boxes))
 	for _, b := range o.Boxes {
-		t, err := makeOne(src, w, ht, b, gray, h.ICC, o)
+		t, err := makeOne(img, h.Orientation, w, ht, b, gray, h.ICC, o)
 		if err != nil {
 			return nil, err
 		}
@@ -126,30 +126,30 @@ func preShrink(r image.Rectangle, orientation, fullW, fullH int, o Options) int 
 	if orientation >= 5 {
 		w, h = h, w
 	}
-	k := 0
+	k := math.MaxInt
 	for _, b := range o.Boxes {
 		tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
-		f := min(w/(2*tw), h/(2*th))
-		if k == 0 || f < k {
-			k = f
-		}
+		k = min(k, w/(2*tw), h/(2*th))
 	}
 	return max(k, 1)
 }
 
-// makeOne resizes src, an oriented image of a fullW×fullH original
-// (possibly shrunk on load), to box b and encodes it.
-func makeOne(src image.Image, fullW, fullH int, b Box, gray bool, icc []byte, o Options) (Thumb, error) {
+// makeOne resizes img, stored with EXIF orientation orientation, of an
+// original whose upright size is fullW×fullH (img may be shrunk on load),
+// to box b and encodes it. It orients the resized image, the smaller one.
+func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, icc []byte, o Options) (Thumb, error) {
 	tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
-	var out *image.NRGBA
+	sw, sh := tw, th
+	if orientation >= 5 {
+		sw, sh = th, tw
+	}
+	out := orient(resize(img, sw, sh), orientation)
 	if o.Fit == Cover && b.W != 0 && b.H != 0 {
 		cw, ch := min(tw, b.W), min(th, b.H)
 		if !o.Upscale {
 			cw, ch = min(cw, fullW), min(ch, fullH)
 		}
-		out = cover(src, tw, th, cw, ch, o.Crop)
-	} else {
-		out = resize(src, tw, th)
+		out = crop(out, cw, ch, o.Crop)
 	}
 
 	format := o.Format
@@ -181,17 +181,8 @@ func makeOne(src image.Image, fullW, fullH int, b Box, gray bool, icc []byte, o 
 	return Thumb{Box: b, Width: r.Dx(), Height: r.Dy(), Format: format, Data: buf.Bytes()}, nil
 }
 
-// resize scales src to exactly w×h with a Lanczos filter.
-func resize(src image.Image, w, h int) *image.NRGBA {
-	r := src.Bounds()
-	if r.Dx() == w && r.Dy() == h {
-		return imaging.Clone(src)
-	}
-	return imaging.Resize(src, w, h, imaging.Lanczos)
-}
-
 // orient applies EXIF orientation o (1-8) to img.
-func orient(img image.Image, o int) image.Image {
+func orient(img image.Image, o int) *image.NRGBA {
 	switch o {
 	case 2:
 		return imaging.FlipH(img)
@@ -208,7 +199,10 @@ func orient(img image.Image, o int) image.Image {
 	case 8:
 		return imaging.Rotate90(img)
 	}
-	return img
+	if n, ok := img.(*image.NRGBA); ok {
+		return n
+	}
+	return imaging.Clone(img)
 }
 
 // isGray reports whether img stores only gray levels.
