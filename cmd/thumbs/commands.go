@@ -248,9 +248,26 @@ func parseColor(s string) (color.NRGBA, error) {
 	return color.NRGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 255}, nil
 }
 
+// isTerminal reports whether stream is a terminal.
+func isTerminal(stream any) bool {
+	file, ok := stream.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// checkArgs refuses to wait for a path list typed at a terminal.
+func checkArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 && isTerminal(cmd.InOrStdin()) {
+		return usageError{errors.New("no PATH given, and stdin is a terminal: name files or directories, or pipe a list of paths")}
+	}
+	return nil
+}
+
 func runResize(cmd *cobra.Command, args []string, f flags) error {
 	o, err := f.options(cmd)
 	if err != nil {
+		return err
+	}
+	if err := checkArgs(cmd, args); err != nil {
 		return err
 	}
 	var progress bool
@@ -259,8 +276,7 @@ func runResize(cmd *cobra.Command, args []string, f flags) error {
 		progress = true
 	case "never":
 	case "auto":
-		file, ok := cmd.ErrOrStderr().(*os.File)
-		progress = ok && term.IsTerminal(int(file.Fd()))
+		progress = isTerminal(cmd.ErrOrStderr())
 	default:
 		return usageError{fmt.Errorf("--progress: %q is not auto, always or never", f.progress)}
 	}
@@ -280,6 +296,9 @@ func runResize(cmd *cobra.Command, args []string, f flags) error {
 func runCheck(cmd *cobra.Command, args []string, f flags) error {
 	o, err := f.options(cmd)
 	if err != nil {
+		return err
+	}
+	if err := checkArgs(cmd, args); err != nil {
 		return err
 	}
 	rep := report.New(report.Options{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), JSON: f.json, Check: true})

@@ -37,6 +37,10 @@ type Options struct {
 	Version   string            // thumbs' version, recorded in the manifest
 }
 
+// lookahead is how many sources the walk may find ahead of the work, so that
+// the progress bar's total means something while memory stays bounded.
+const lookahead = 4096
+
 // ErrSetup marks an error that kept a run from starting, such as an
 // unreadable manifest; no file was attempted.
 var ErrSetup = errors.New("cannot start")
@@ -91,7 +95,7 @@ func Resize(ctx context.Context, args []string, o Options) (Report, error) {
 		}
 		removeStaleTemps(o.Out)
 	}
-	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer})
+	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer, Lookahead: lookahead})
 	rep := Report{Summary: sum}
 	if err != nil && !o.KeepGoing {
 		// Save what was done: the next run will not redo it.
@@ -122,7 +126,7 @@ func Check(ctx context.Context, args []string, o Options) (runner.Summary, error
 	if err != nil {
 		return runner.Summary{}, err
 	}
-	return runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer})
+	return runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer, Lookahead: lookahead})
 }
 
 func start(o Options, check bool) (*run, error) {

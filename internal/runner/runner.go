@@ -102,6 +102,10 @@ type Options struct {
 	Jobs      int      // most jobs processed at once; 0 or less means runtime.NumCPU()
 	KeepGoing bool     // do every job even after failures
 	Observer  Observer // may be nil
+	// Lookahead is how many jobs the producer may hand over before the
+	// dispatcher takes them, so that the count of queued jobs can run
+	// ahead of the work; 0 hands each over directly.
+	Lookahead int
 }
 
 // Producer hands jobs to a run by calling emit for each. emit returns false
@@ -118,7 +122,9 @@ type Process[J any] func(ctx context.Context, job J) Result
 var ErrFailed = errors.New("some files failed")
 
 // Run feeds the jobs of produce to process, at most opts.Jobs at a time, and
-// returns the summary of their results.
+// returns the summary of their results. Goroutines are started only as
+// tokens allow: at most opts.Jobs workers exist besides the producer, the
+// dispatcher and one closer, however many jobs there are.
 //
 // One context, derived from ctx, is seen by the producer and by every job;
 // it is cancelled when ctx is, and, unless opts.KeepGoing is set, on the
@@ -144,32 +150,43 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 	tokens := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 
-	// The dispatcher: takes each job from the producer, acquires a token,
-	// then starts its worker. The collector below drains events until they
-	// are closed, so no send can block for ever.
+	// The producer hands jobs over through a queue of opts.Lookahead; the
+	// dispatcher takes each job from it, acquires a token, then starts its
+	// worker. The collector below drains events until they are closed, so
+	// no send to it can block for ever.
+	queue := make(chan J, max(opts.Lookahead, 0))
 	wg.Go(func() {
+		defer close(queue)
 		emit := func(job J) bool {
 			if ctx.Err() != nil {
 				return false
 			}
-			events <- event{queued: true}
 			select {
-			case tokens <- struct{}{}:
+			case queue <- job:
 			case <-ctx.Done():
 				return false
 			}
+			events <- event{queued: true}
+			return true
+		}
+		if err := produce(ctx, emit); err != nil {
+			events <- event{producer: err}
+		}
+	})
+	wg.Go(func() {
+		for job := range queue {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			if ctx.Err() != nil { // select picks at random when both are ready
-				<-tokens
-				return false
+				return
 			}
 			wg.Go(func() {
 				defer func() { <-tokens }()
 				events <- event{result: protect(ctx, process, job)}
 			})
-			return true
-		}
-		if err := produce(ctx, emit); err != nil {
-			events <- event{producer: err}
 		}
 	})
 	go func() {

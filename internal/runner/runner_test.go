@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -567,5 +568,47 @@ func BenchmarkRun(b *testing.B) {
 	sum, err := runner.Run(b.Context(), upTo(b.N), process, runner.Options{Jobs: runtime.NumCPU()})
 	if err != nil || sum.OK != b.N {
 		b.Fatalf("Run = %+v, %v; want %d OK", sum, err, b.N)
+	}
+}
+
+// countingObserver counts Queued calls where another goroutine can read them.
+type countingObserver struct{ queued atomic.Int64 }
+
+func (c *countingObserver) Queued()                { c.queued.Add(1) }
+func (c *countingObserver) Finished(runner.Result) {}
+
+func TestLookaheadLetsTheQueueRunAhead(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	release := make(chan struct{})
+	obs := &countingObserver{}
+	produce := func(ctx context.Context, emit func(int) bool) error {
+		for i := range 20 {
+			if !emit(i) {
+				return nil
+			}
+		}
+		return nil
+	}
+	process := func(ctx context.Context, i int) runner.Result {
+		<-release
+		return runner.Result{Src: strconv.Itoa(i)}
+	}
+	done := make(chan runner.Summary)
+	go func() {
+		sum, _ := runner.Run(context.Background(), produce, process, runner.Options{Jobs: 1, Lookahead: 10, Observer: obs})
+		done <- sum
+	}()
+	// One job in its worker, one held by the dispatcher waiting for a
+	// token, ten in the queue: twelve handed over before any finished.
+	deadline := time.Now().Add(10 * time.Second)
+	for obs.queued.Load() < 12 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := obs.queued.Load(); got != 12 {
+		t.Errorf("%d jobs queued while the first was blocked, want 12", got)
+	}
+	close(release)
+	if sum := <-done; sum.OK != 20 {
+		t.Errorf("%d jobs done, want 20", sum.OK)
 	}
 }
