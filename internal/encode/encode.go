@@ -73,7 +73,7 @@ func Encode(w io.Writer, img image.Image, o Options) error {
 	var err error
 	switch o.Format {
 	case JPEG:
-		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: q})
+		err = jpeg.Encode(&buf, asRGBA(img), &jpeg.Options{Quality: q})
 		if err == nil && o.ICC != nil {
 			err = jpegICC(&buf, o.ICC)
 		}
@@ -196,4 +196,15 @@ func webpICC(buf *bytes.Buffer, size image.Point, icc []byte) error {
 	buf.Reset()
 	buf.Write(out)
 	return nil
+}
+
+// asRGBA returns an opaque *image.NRGBA as the *image.RGBA with the same
+// bytes (they agree when every alpha is 255), which image/jpeg encodes
+// without converting each pixel through an interface; any other image is
+// returned as it is.
+func asRGBA(img image.Image) image.Image {
+	if n, ok := img.(*image.NRGBA); ok && n.Opaque() {
+		return &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
+	}
+	return img
 }
