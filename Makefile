@@ -1,7 +1,9 @@
 # thumbs — see README.md.
 GO       ?= go
 BIN      ?= bin/thumbs
-FUZZTIME ?= 20s
+FUZZTIME ?= 30s
+# One worker: the WebAssembly HEIC and AVIF decoders stall several workers.
+FUZZPARALLEL ?= 1
 
 .PHONY: all build install test lint demo bench fuzz clean
 
@@ -42,7 +44,7 @@ fuzz:
 	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read pkg dir; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$f"; \
-			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
 		done; \
 	done
 
