@@ -248,10 +248,16 @@ func parseColor(s string) (color.NRGBA, error) {
 	return color.NRGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 255}, nil
 }
 
-// isTerminal reports whether stream is a terminal.
+// isTerminal reports whether stream is a terminal. It asks for the file
+// descriptor only of character devices, since that puts a pipe back into
+// blocking mode.
 func isTerminal(stream any) bool {
 	file, ok := stream.(*os.File)
-	return ok && term.IsTerminal(int(file.Fd()))
+	if !ok {
+		return false
+	}
+	info, err := file.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0 && term.IsTerminal(int(file.Fd()))
 }
 
 // checkArgs refuses to wait for a path list typed at a terminal.

@@ -92,3 +92,18 @@ func withSignals(parent context.Context) (ctx context.Context, stop func()) {
 		cancel(nil)
 	}
 }
+
+// interruptible returns stdin as a file whose reads a signal can interrupt:
+// when it is a pipe, it is switched to non-blocking mode so that Go's
+// poller, and with it read deadlines, can manage it. Anything else is
+// returned as it is.
+func interruptible(stdin *os.File) *os.File {
+	info, err := stdin.Stat()
+	if err != nil || info.Mode()&os.ModeNamedPipe == 0 {
+		return stdin
+	}
+	if err := syscall.SetNonblock(int(stdin.Fd()), true); err != nil {
+		return stdin
+	}
+	return os.NewFile(stdin.Fd(), stdin.Name())
+}

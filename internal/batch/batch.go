@@ -391,9 +391,10 @@ func (r *run) isSource(info fs.FileInfo) bool {
 }
 
 // readFile reads a regular file, refusing one that turned into something
-// else since it was checked.
+// else since it was checked (opening a FIFO without O_NONBLOCK would wait
+// for a writer).
 func readFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := openNonBlocking(name)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func ReadHeader(data []byte) (h Header, err error) {
 		return Header{}, errUnknown
 	}
 	if err != nil {
-		return Header{}, fmt.Errorf("%s: %w", f, err)
+		return Header{}, prefixed(string(f), err)
 	}
 	if h.Width <= 0 || h.Height <= 0 {
 		return Header{}, fmt.Errorf("%s: invalid dimensions %dx%d", f, h.Width, h.Height)
@@ -159,7 +159,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 		return nil, errUnknown
 	}
 	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", h.Format, err)
+		return nil, prefixed("decode "+string(h.Format), err)
 	}
 	return img, nil
 }
@@ -182,4 +182,14 @@ func decodeGIF(data []byte) (image.Image, error) {
 	canvas := image.NewNRGBA(screen)
 	draw.Draw(canvas, screen, frame, image.Point{}, draw.Src)
 	return canvas, nil
+}
+
+// prefixed returns err with the prefix, unless its message already starts
+// with the format's name, as the standard decoders' errors do ("png: ...").
+func prefixed(prefix string, err error) error {
+	name := prefix[strings.LastIndex(prefix, " ")+1:]
+	if strings.HasPrefix(err.Error(), name+":") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
 }

@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/thumbs-dev/thumbs/internal/decode"
 )
@@ -54,7 +55,7 @@ func (f Finder) Find(ctx context.Context, args []string, emit func(Source) bool)
 		var more bool
 		var err error
 		if arg == "-" {
-			more, err = f.readList(outInfo, emit)
+			more, err = f.readList(ctx, outInfo, emit)
 		} else {
 			more = f.find(arg, path.Base(filepath.ToSlash(filepath.Clean(arg))), "", outInfo, emit)
 		}
@@ -96,6 +97,9 @@ func (f Finder) walk(dir, prefix string, outInfo fs.FileInfo, emit func(Source) 
 		}
 		if d.IsDir() {
 			if info, err := d.Info(); err == nil && outInfo != nil && os.SameFile(info, outInfo) {
+				if p == root {
+					more = emit(Source{Path: dir, Rel: prefix, Err: errors.New("is the output directory: its thumbnails would replace its images")})
+				}
 				return filepath.SkipDir
 			}
 			return nil
@@ -119,8 +123,13 @@ func stopUnless(more bool) error {
 	return fs.SkipAll
 }
 
-// readList emits every path listed on f.Stdin, as it is read.
-func (f Finder) readList(outInfo fs.FileInfo, emit func(Source) bool) (bool, error) {
+// readList emits every path listed on f.Stdin, as it is read. When ctx is
+// cancelled, a read from a pipe waiting for more paths is interrupted.
+func (f Finder) readList(ctx context.Context, outInfo fs.FileInfo, emit func(Source) bool) (bool, error) {
+	if d, ok := f.Stdin.(interface{ SetReadDeadline(time.Time) error }); ok {
+		stop := context.AfterFunc(ctx, func() { d.SetReadDeadline(time.Now()) })
+		defer stop()
+	}
 	sep := byte('\n')
 	if f.Null {
 		sep = 0
@@ -149,6 +158,9 @@ func (f Finder) readList(outInfo fs.FileInfo, emit func(Source) bool) (bool, err
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
 		return true, fmt.Errorf("read path list: %w", err)
 	}
 	return true, nil
