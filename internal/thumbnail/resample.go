@@ -81,62 +81,79 @@ func subsampling(r image.YCbCrSubsampleRatio) (h, v int) {
 	return 1, 1
 }
 
+// Fixed-point precision of the resampler: weights carry weightBits
+// fractional bits, and the rows between the two passes fracBits. Integer
+// arithmetic gives the same bytes on every machine, where floating point
+// could differ by a fused multiply-add.
+const (
+	weightBits = 12
+	fracBits   = 8
+)
+
 // resizePlane resamples p to w×h samples with a Lanczos-3 filter, first
-// across then down, and returns them row by row.
+// across then down, in fixed-point arithmetic, and returns them row by row.
 func resizePlane(p plane, w, h int) []uint8 {
 	across := lanczosTaps(p.w, p.extent, w)
-	tmp := make([]float32, w*p.h)
+	tmp := make([]int32, w*p.h)
 	for y := 0; y < p.h; y++ {
 		row := p.pix[y*p.stride : y*p.stride+p.w]
 		out := tmp[y*w : (y+1)*w]
 		for x := range out {
 			ws := across.weights[x*across.n : x*across.n+across.count[x]]
 			src := row[across.first[x]:]
-			var sum float32
+			src = src[:len(ws)]
+			var sum int32
 			for k, wt := range ws {
-				sum += wt * float32(src[k])
+				sum += wt * int32(src[k])
 			}
-			out[x] = sum
+			out[x] = sum >> (weightBits - fracBits)
 		}
 	}
 	down := lanczosTaps(p.h, p.extentY, h)
 	dst := make([]uint8, w*h)
-	acc := make([]float32, w)
+	acc := make([]int32, w)
+	const round = 1 << (weightBits + fracBits - 1)
 	for y := 0; y < h; y++ {
-		clear(acc)
+		for x := range acc {
+			acc[x] = round
+		}
 		first := down.first[y]
 		for k, wt := range down.weights[y*down.n : y*down.n+down.count[y]] {
 			src := tmp[(first+k)*w : (first+k+1)*w]
+			acc := acc[:len(src)]
 			for x, v := range src {
 				acc[x] += wt * v
 			}
 		}
 		out := dst[y*w : (y+1)*w]
-		for x, v := range acc {
-			out[x] = uint8(min(max(v+0.5, 0), 255))
+		for x, v := range acc[:len(out)] {
+			out[x] = uint8(min(max(v>>(weightBits+fracBits), 0), 255))
 		}
 	}
 	return dst
 }
 
 // taps holds, for each output sample, the first source sample it reads
-// and the weights of the count samples from there on (n slots each).
+// and the fixed-point weights of the count samples from there on (n slots
+// each).
 type taps struct {
 	first, count []int
-	weights      []float32
+	weights      []int32
 	n            int
 }
 
 // lanczosTaps returns the Lanczos-3 taps that resample n source samples,
 // spanning extent samples of the image, to m samples. When shrinking, the
 // kernel is stretched by the shrink factor. Weights near the edges are
-// renormalised over the samples that exist.
+// renormalised over the samples that exist; each output's weights add up
+// to exactly 1<<weightBits.
 func lanczosTaps(n int, extent float64, m int) taps {
 	scale := extent / float64(m)
 	blur := max(scale, 1)
 	support := 3 * blur
 	t := taps{first: make([]int, m), count: make([]int, m), n: int(math.Ceil(2*support)) + 2}
-	t.weights = make([]float32, m*t.n)
+	t.weights = make([]int32, m*t.n)
+	raw := make([]float64, t.n)
 	for i := range m {
 		centre := (float64(i) + 0.5) * scale
 		lo := max(int(math.Floor(centre-support)), 0)
@@ -144,20 +161,26 @@ func lanczosTaps(n int, extent float64, m int) taps {
 		if hi <= lo { // a sample beyond the stored ones: take the last
 			lo, hi = n-1, n
 		}
-		ws := t.weights[i*t.n : i*t.n+min(hi-lo, t.n)]
+		count := min(hi-lo, t.n)
 		var sum float64
-		raw := make([]float64, len(ws))
-		for k := range ws {
+		for k := range count {
 			raw[k] = lanczos3((float64(lo+k) + 0.5 - centre) / blur)
 			sum += raw[k]
 		}
 		if sum == 0 {
 			raw[0], sum = 1, 1
 		}
+		ws := t.weights[i*t.n : i*t.n+count]
+		var total, peak int32
 		for k := range ws {
-			ws[k] = float32(raw[k] / sum)
+			ws[k] = int32(math.Round(raw[k] / sum * (1 << weightBits)))
+			total += ws[k]
+			if ws[k] > ws[peak] {
+				peak = int32(k)
+			}
 		}
-		t.first[i], t.count[i] = lo, len(ws)
+		ws[peak] += 1<<weightBits - total // rounding must not change the brightness
+		t.first[i], t.count[i] = lo, count
 	}
 	return t
 }
