@@ -20,6 +20,7 @@ import (
 	"github.com/thumbs-dev/thumbs/internal/encode"
 	"github.com/thumbs-dev/thumbs/internal/manifest"
 	"github.com/thumbs-dev/thumbs/internal/report"
+	"github.com/thumbs-dev/thumbs/internal/runner"
 	"github.com/thumbs-dev/thumbs/internal/source"
 	"github.com/thumbs-dev/thumbs/internal/thumbnail"
 )
@@ -154,8 +155,9 @@ func addFlags(fs *pflag.FlagSet, f *flags, writing bool) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be made, skipped and pruned; write nothing")
 }
 
-// options checks the flags and turns them into the options of a run.
-func (f flags) options(cmd *cobra.Command) (batch.Options, error) {
+// options checks the flags and arguments and turns them into the options
+// of a run. It refuses to wait for a path list typed at a terminal.
+func (f flags) options(cmd *cobra.Command, args []string) (batch.Options, error) {
 	bad := func(flag, format string, args ...any) (batch.Options, error) {
 		return batch.Options{}, usageError{fmt.Errorf("--%s: %s", flag, fmt.Sprintf(format, args...))}
 	}
@@ -221,6 +223,9 @@ func (f flags) options(cmd *cobra.Command) (batch.Options, error) {
 	if f.out == "" {
 		return bad("out", "the output directory must not be empty")
 	}
+	if len(args) == 0 && isTerminal(cmd.InOrStdin()) {
+		return batch.Options{}, usageError{errors.New("no PATH given, and stdin is a terminal: name files or directories, or pipe a list of paths")}
+	}
 	t.MemoryLimit = batch.MemoryBudget()
 	t.Memory = semaphore.NewWeighted(t.MemoryLimit)
 	cwd, _ := os.Getwd()
@@ -260,20 +265,9 @@ func isTerminal(stream any) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0 && term.IsTerminal(int(file.Fd()))
 }
 
-// checkArgs refuses to wait for a path list typed at a terminal.
-func checkArgs(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 && isTerminal(cmd.InOrStdin()) {
-		return usageError{errors.New("no PATH given, and stdin is a terminal: name files or directories, or pipe a list of paths")}
-	}
-	return nil
-}
-
 func runResize(cmd *cobra.Command, args []string, f flags) error {
-	o, err := f.options(cmd)
+	o, err := f.options(cmd, args)
 	if err != nil {
-		return err
-	}
-	if err := checkArgs(cmd, args); err != nil {
 		return err
 	}
 	var progress bool
@@ -292,34 +286,27 @@ func runResize(cmd *cobra.Command, args []string, f flags) error {
 	})
 	o.Observer = rep
 	result, err := batch.Resize(cmd.Context(), args, o)
-	if errors.Is(err, batch.ErrSetup) {
-		return err
-	}
-	rep.Summary(result.Summary, result.Pruned)
-	return runError(err)
+	return finish(rep, result.Summary, result.Pruned, err)
 }
 
 func runCheck(cmd *cobra.Command, args []string, f flags) error {
-	o, err := f.options(cmd)
+	o, err := f.options(cmd, args)
 	if err != nil {
-		return err
-	}
-	if err := checkArgs(cmd, args); err != nil {
 		return err
 	}
 	rep := report.New(report.Options{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), JSON: f.json, Check: true})
 	o.Observer = rep
 	sum, err := batch.Check(cmd.Context(), args, o)
+	return finish(rep, sum, nil, err)
+}
+
+// finish ends the report of a run that started and returns what sets the
+// exit status: the report has shown the failures of files already.
+func finish(rep *report.Reporter, sum runner.Summary, pruned []string, err error) error {
 	if errors.Is(err, batch.ErrSetup) {
 		return err
 	}
-	rep.Summary(sum, nil)
-	return runError(err)
-}
-
-// runError turns the error of a run, whose failures the report has shown,
-// into what sets the exit status.
-func runError(err error) error {
+	rep.Summary(sum, pruned)
 	var sig signalError
 	if err == nil || errors.As(err, &sig) {
 		return err
