@@ -287,21 +287,9 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	if err != nil {
 		return fail(err)
 	}
-	var made []string
-	for _, t := range thumbs {
-		rel, err := outputName(r.name, j.Rel, t.Box.Label, t.Width, t.Height, t.Format.Ext())
-		if err != nil {
-			return fail(err)
-		}
-		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
-		if err := r.claim(dst, j.Path); err != nil {
-			return fail(err)
-		}
-		if err := writeAtomic(dst, t.Data); err != nil {
-			return fail(fmt.Errorf("write %s: %w", dst, cause(err)))
-		}
-		made = append(made, rel)
-		res.Outputs = append(res.Outputs, runner.Output{Path: dst, Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
+	made, err := r.write(j, thumbs, &res)
+	if err != nil {
+		return fail(err)
 	}
 	r.removeOld(entry.Outputs, made)
 	r.manifest.Record(manifest.Entry{
@@ -310,6 +298,27 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	})
 	res.Status = runner.OK
 	return res
+}
+
+// write writes the thumbnails of source j, adding each to res.Outputs, and
+// returns their paths relative to the output directory.
+func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made []string, err error) {
+	for _, t := range thumbs {
+		rel, err := outputName(r.name, j.Rel, t.Box.Label, t.Width, t.Height, t.Format.Ext())
+		if err != nil {
+			return made, err
+		}
+		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
+		if err := r.claim(dst, j.Path); err != nil {
+			return made, err
+		}
+		if err := writeAtomic(dst, t.Data); err != nil {
+			return made, fmt.Errorf("write %s: %w", dst, cause(err))
+		}
+		made = append(made, rel)
+		res.Outputs = append(res.Outputs, runner.Output{Path: dst, Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
+	}
+	return made, nil
 }
 
 // skipped returns res as a skip of a source whose outputs, those of e, are current.
