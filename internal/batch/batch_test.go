@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/png"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,23 @@ func files(t *testing.T, dir string) map[string][]byte {
 	return got
 }
 
+// mtimes returns the modification time of every file under dir, manifests
+// included, by relative path.
+func mtimes(t *testing.T, dir string) map[string]time.Time {
+	t.Helper()
+	got := make(map[string]time.Time)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			got[p] = info.ModTime()
+		}
+		return nil
+	})
+	return got
+}
+
 func sameFiles(t *testing.T, what string, got, want map[string][]byte) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -221,11 +239,14 @@ func TestRerunSkipsAndRebuildsWhatChanged(t *testing.T) {
 	if c := run(o); c[runner.OK] != 8 {
 		t.Fatalf("first run: %v, want 8 ok", c)
 	}
-	before := files(t, out)
+	before, beforeTimes := files(t, out), mtimes(t, out)
 	if c := run(o); c[runner.Skipped] != 8 || c[runner.OK] != 0 {
 		t.Errorf("re-run: %v, want 8 skipped", c)
 	}
 	sameFiles(t, "after a re-run", files(t, out), before)
+	if after := mtimes(t, out); !maps.Equal(after, beforeTimes) {
+		t.Errorf("a re-run with nothing to do wrote files: before %v, after %v", beforeTimes, after)
+	}
 
 	// A new modification time with the same content is still current.
 	photo := filepath.Join(src, "set1", "photo1.jpg")

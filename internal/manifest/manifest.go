@@ -9,6 +9,7 @@
 package manifest
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -229,7 +230,8 @@ func readFile(path string) ([]Entry, error) {
 // The output is deterministic: the same entries give the same bytes (entries
 // sorted by Rel, indented JSON, a trailing newline). The file is replaced
 // atomically: Save writes a temporary file in outDir and renames it over the
-// manifest file, and removes the temporary file if anything fails.
+// manifest file, and removes the temporary file if anything fails. A file
+// that already holds exactly those bytes is left untouched.
 //
 // An unsharded Save then removes every shard manifest file in outDir, since
 // its file now records everything. A sharded Save touches only its own file,
@@ -254,8 +256,11 @@ func (m *Manifest) Save(outDir string, s Shard) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	if err := writeAtomic(outDir, FileName(s), data); err != nil {
-		return err
+	// An unchanged manifest is left as it is, so a run with nothing to do writes nothing.
+	if old, err := os.ReadFile(filepath.Join(outDir, FileName(s))); err != nil || !bytes.Equal(old, data) {
+		if err := writeAtomic(outDir, FileName(s), data); err != nil {
+			return err
+		}
 	}
 	if s != (Shard{}) {
 		return nil
