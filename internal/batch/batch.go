@@ -48,6 +48,12 @@ var ErrSetup = errors.New("cannot start")
 // ErrStale marks a source whose thumbnails are missing or out of date, in Check.
 var ErrStale = errors.New("thumbnails missing or out of date")
 
+// staleError says why the thumbnails of a source are stale; it is ErrStale.
+type staleError struct{ src, why string }
+
+func (e staleError) Error() string        { return e.src + ": " + e.why }
+func (e staleError) Is(target error) bool { return target == ErrStale }
+
 // Report is what a run did besides its per-file results.
 type Report struct {
 	Summary runner.Summary
@@ -334,7 +340,7 @@ func (r *run) skipped(res runner.Result, e manifest.Entry) runner.Result {
 // (a failure, saying why) or a dry run (what would be made).
 func (r *run) stale(res runner.Result, why string) runner.Result {
 	if r.check {
-		res.Err = fmt.Errorf("%s: %s: %w", res.Src, why, ErrStale)
+		res.Err = staleError{src: res.Src, why: why}
 		return res
 	}
 	res.Status = runner.OK
