@@ -7,9 +7,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/gen2brain/avif"
 	gwebp "github.com/gen2brain/webp"
@@ -72,30 +70,26 @@ func BenchmarkDecode12MP(b *testing.B) {
 	}
 }
 
-// TestDecodeFile decodes $THUMBS_DECODE_FILE once and logs the time and Go memory used, for
-// measuring one decode per process (e.g. under /usr/bin/time -v); skipped when unset.
-func TestDecodeFile(t *testing.T) {
+// BenchmarkDecodeFile decodes $THUMBS_DECODE_FILE and reports the memory
+// one decode allocates, for measuring a format on a real file (e.g. under
+// /usr/bin/time -v with -benchtime 1x); skipped when unset.
+func BenchmarkDecodeFile(b *testing.B) {
 	name := os.Getenv("THUMBS_DECODE_FILE")
 	if name == "" {
-		t.Skip("THUMBS_DECODE_FILE not set")
+		b.Skip("THUMBS_DECODE_FILE not set")
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	h, err := ReadHeader(data)
-	if err != nil {
-		t.Fatal(err)
+	b.ReportAllocs()
+	for b.Loop() {
+		h, err := ReadHeader(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Decode(data, h, 1); err != nil {
+			b.Fatal(err)
+		}
 	}
-	img, err := Decode(data, h, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	t.Logf("%s %dx%d %T: %v, allocated %d MiB, heap sys %d MiB, sys %d MiB", h.Format, h.Width, h.Height, img, elapsed,
-		(after.TotalAlloc-before.TotalAlloc)>>20, after.HeapSys>>20, after.Sys>>20)
 }

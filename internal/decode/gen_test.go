@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"flag"
 	"image"
 	"image/png"
 	"os"
@@ -8,19 +9,24 @@ import (
 	"testing"
 )
 
-// TestWriteSources writes the PNG sources of the testdata files made with external tools
-// when THUMBS_TESTDATA_SRC names a directory; testdata/README says how they were made.
-func TestWriteSources(t *testing.T) {
-	dir := os.Getenv("THUMBS_TESTDATA_SRC")
+var writeSources = flag.String("write-sources", "", "write the PNG sources of the testdata files made with external tools into this `dir`")
+
+// TestFixtureSources writes the PNG sources from which the HEIC, PNG and
+// JPEG files in testdata were made with external tools (testdata/README
+// says how), into -write-sources DIR or a temporary directory, and checks
+// that each committed fixture has the size of its source.
+func TestFixtureSources(t *testing.T) {
+	dir := *writeSources
 	if dir == "" {
-		t.Skip("THUMBS_TESTDATA_SRC not set")
+		dir = t.TempDir()
 	}
-	for name, m := range map[string]image.Image{
+	sources := map[string]image.Image{
 		"small.png": photo(64, 48),
 		"heic.png":  photo(256, 171),
 		"alpha.png": translucent(256, 171),
 		"big.png":   photo(3000, 2000),
-	} {
+	}
+	for name, m := range sources {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -28,6 +34,24 @@ func TestWriteSources(t *testing.T) {
 		if err := png.Encode(f, m); err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for fixture, source := range map[string]string{
+		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png",
+		"interlaced.png": "small.png", "cmyk.jpg": "small.png", "progressive.jpg": "small.png",
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", fixture))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := ReadHeader(data)
+		if err != nil {
+			t.Fatalf("%s: %v", fixture, err)
+		}
+		if got, want := image.Pt(h.Width, h.Height), sources[source].Bounds().Size(); got != want {
+			t.Errorf("%s is %v, but its source %s is %v", fixture, got, source, want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -40,7 +41,7 @@ func raceEnabled() bool {
 
 // fidelity makes a PNG thumbnail of data for box and returns its PSNR
 // against the reference resize of full, with the bytes Make allocated.
-func fidelity(t *testing.T, data []byte, full image.Image, box Box) (p float64, alloc uint64) {
+func fidelity(t testing.TB, data []byte, full image.Image, box Box) (p float64, alloc uint64) {
 	t.Helper()
 	h, err := decode.ReadHeader(data)
 	if err != nil {
@@ -127,38 +128,6 @@ func TestResamplingFidelity(t *testing.T) {
 			}
 		}
 	})
-
-	// A real photo, when the system has one: measured, never asserted.
-	t.Run("real photo", func(t *testing.T) {
-		if raceEnabled() {
-			t.Skip("race detector on")
-		}
-		for _, name := range []string{
-			"/usr/share/backgrounds/2004default.jpg",
-			"/usr/share/backgrounds/the-mouse.jpg",
-			"/usr/share/backgrounds/string.jpg",
-		} {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				continue
-			}
-			h, err := decode.ReadHeader(data)
-			if err != nil || h.Orientation != 1 {
-				continue
-			}
-			full, err := jpeg.Decode(bytes.NewReader(data))
-			if err != nil {
-				continue
-			}
-			for _, b := range []string{"256", "640"} {
-				box := mustBox(t, b)
-				p, alloc := fidelity(t, data, full, box)
-				t.Logf("%s %dx%d → %s: PSNR %.2f dB (%s; %d MiB allocated)", name, h.Width, h.Height, b, p, shrinks(t, data, box), alloc>>20)
-			}
-			return
-		}
-		t.Skip("no photo in /usr/share/backgrounds")
-	})
 }
 
 // TestPreShrinkFidelity: when the box leaves less than 4x, nothing is
@@ -201,4 +170,36 @@ func TestPreShrinkFidelity(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkRealPhotoFidelity measures, on a photo from Debian's wallpaper
+// packages when the system has one, the PSNR of thumbnails against a
+// Lanczos resize of the full decode (reported as the dB metric).
+func BenchmarkRealPhotoFidelity(b *testing.B) {
+	for _, name := range []string{
+		"/usr/share/backgrounds/2004default.jpg",
+		"/usr/share/backgrounds/the-mouse.jpg",
+		"/usr/share/backgrounds/string.jpg",
+	} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		full, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			continue
+		}
+		for _, size := range []string{"256", "640"} {
+			b.Run(filepath.Base(name)+"-"+size, func(b *testing.B) {
+				box := mustBox(b, size)
+				var p float64
+				for b.Loop() {
+					p, _ = fidelity(b, data, full, box)
+				}
+				b.ReportMetric(p, "dB")
+			})
+		}
+		return
+	}
+	b.Skip("no photo in /usr/share/backgrounds")
 }
