@@ -34,10 +34,11 @@ demo: build
 	@echo "Thumbnails of testdata/photos are in ./demo-thumbs:"
 	@find demo-thumbs -type f -not -name '.*' | sort
 
-## bench: Go benchmarks, then thumbs against vipsthumbnail and ImageMagick on real photos
+## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
+	bench/formats.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME)
 fuzz:
