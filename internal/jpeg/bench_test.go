@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -51,7 +52,9 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 // BenchmarkPhotos decodes every *.jpg under $THUMBS_BENCH_DIR (e.g.
-// /usr/share/backgrounds) per op, at scales 1 and 8 and with image/jpeg.
+// /usr/share/backgrounds) per op: at scales 1, 2, 4 and 8; at the scale the
+// thumbnailer loads for a 256-pixel box ("thumb", see thumbScale); the same
+// with two goroutines sharing the files ("thumb-par2"); and with image/jpeg.
 func BenchmarkPhotos(b *testing.B) {
 	dir := os.Getenv("THUMBS_BENCH_DIR")
 	if dir == "" {
@@ -71,26 +74,69 @@ func BenchmarkPhotos(b *testing.B) {
 	if len(files) == 0 {
 		b.Skip("no *.jpg files")
 	}
-	for _, s := range []int{1, 8, 0} {
-		name := fmt.Sprintf("scale=%d", s)
-		if s == 0 {
-			name = "stdlib"
+	decodeAll := func(b *testing.B, files [][]byte, s int) {
+		for _, data := range files {
+			var err error
+			switch s {
+			case 0:
+				_, err = stdjpeg.Decode(bytes.NewReader(data))
+			case -1:
+				_, err = Decode(data, thumbScale(data, 256))
+			default:
+				_, err = Decode(data, s)
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	}
+	for _, s := range []int{1, 2, 4, 8, -1, 0} {
+		name := map[int]string{0: "stdlib", -1: "thumb"}[s]
+		if s > 0 {
+			name = fmt.Sprintf("scale=%d", s)
 		}
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(total)
+			b.ReportAllocs()
 			for b.Loop() {
-				for _, data := range files {
-					var err error
-					if s == 0 {
-						_, err = stdjpeg.Decode(bytes.NewReader(data))
-					} else {
-						_, err = Decode(data, s)
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
+				decodeAll(b, files, s)
 			}
 		})
 	}
+	b.Run("thumb-par2", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		for b.Loop() {
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() {
+					for i := next.Add(1) - 1; i < int64(len(files)); i = next.Add(1) - 1 {
+						decodeAll(b, files[i:i+1], -1)
+					}
+				})
+			}
+			wg.Wait()
+		}
+	})
+}
+
+// thumbScale is the scale the thumbnailer decodes at for a box x box
+// thumbnail: the largest that leaves at least 2x for the final resampling.
+func thumbScale(data []byte, box int) int {
+	cfg, err := DecodeConfig(data)
+	if err != nil {
+		return 1
+	}
+	w, h := cfg.Width, cfg.Height
+	tw, th := box, max(1, h*box/w)
+	if h > w {
+		tw, th = max(1, w*box/h), box
+	}
+	s := 8
+	for s > 1 && (w/s < 2*tw || h/s < 2*th) {
+		s /= 2
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	stdjpeg "image/jpeg"
+	"math/bits"
 )
 
 // DecodeConfig reads only the header (up to the first SOF) and returns the
@@ -89,14 +90,17 @@ func (d *decoder) reconstruct() {
 					c.pix[by*c.stride+bx] = dcValue(int32(c.coef[b]) * q[0])
 					continue
 				}
-				coef := (*[64]int16)(c.coef[b*64:])
-				last := 0
-				for k, v := range coef[:c.nz[b]&63+1] {
-					if v != 0 {
-						d.blk[zigzag[k]] = int32(v) * q[k]
-						last = k
-					}
+				coef := c.coef[b*c.keep.n : (b+1)*c.keep.n]
+				d.blk[0] = int32(coef[0]) * q[0]
+				m := c.mask[b]
+				for set := m & c.keep.bits; set != 0; set &= set - 1 {
+					k := bits.TrailingZeros64(set) & 63
+					d.blk[zigzag[k]] = int32(coef[c.keep.slot[k]]) * q[k]
 				}
+				// Non-zero coefficients the transform ignores still count
+				// here, as they do for baseline files, so that a block is
+				// rounded the same way whatever its coding.
+				last := 63 - bits.LeadingZeros64(m|1)
 				d.store(c, bx, by, last)
 			}
 		}

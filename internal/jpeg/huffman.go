@@ -1,5 +1,7 @@
 package jpeg
 
+import "encoding/binary"
+
 // lutBits is the number of bits the Huffman look-up tables resolve at once.
 const lutBits = 9
 
@@ -74,8 +76,7 @@ func (d *decoder) fill() {
 	data, pos, acc, n := d.data, d.pos, d.acc, d.nbit
 	// Fast path: eight bytes without 0xFF can be loaded at once.
 	if pos+8 <= len(data) {
-		w := uint64(data[pos])<<56 | uint64(data[pos+1])<<48 | uint64(data[pos+2])<<40 | uint64(data[pos+3])<<32 |
-			uint64(data[pos+4])<<24 | uint64(data[pos+5])<<16 | uint64(data[pos+6])<<8 | uint64(data[pos+7])
+		w := binary.BigEndian.Uint64(data[pos:])
 		x := ^w
 		if (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
 			k := (64 - n) >> 3

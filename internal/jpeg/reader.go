@@ -59,10 +59,14 @@ type component struct {
 	stride int
 	bs     int  // output block size: 8 is full scale, 1 keeps only the DC
 	dcOnly bool // progressive with bs 1: keep DCs only and skip AC scans
-	// coef holds progressive coefficients in zig-zag order, 64 per block,
-	// or only the DC when dcOnly.
-	coef   []int16
-	nz     []uint8 // per block, an upper bound of the last non-zero zig-zag index
+	// coef holds, per block, the progressive coefficients the output needs
+	// (see keep), in zig-zag order, or only the DC when dcOnly.
+	coef []int16
+	// mask has, per block, bit k set when zig-zag coefficient k is non-zero
+	// (DC excluded), whether or not coef keeps it: refinement scans need
+	// that for all coefficients, their values only for the kept ones.
+	mask   []uint64
+	keep   *keepSet
 	hasDC  bool
 	pred   int32
 	tables [2]int // DC and AC table of the current scan

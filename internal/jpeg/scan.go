@@ -1,6 +1,9 @@
 package jpeg
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // scanComp is one component of a scan.
 type scanComp struct {
@@ -123,16 +126,51 @@ func (d *decoder) alloc(c *component) {
 	c.stride = c.bw * c.bs
 	c.pix = make([]byte, c.stride*c.bh*c.bs)
 	if d.progressive {
-		per := 64
 		if c.dcOnly {
-			per = 1
+			c.coef = make([]int16, c.bw*c.bh)
+			return
 		}
-		c.coef = make([]int16, c.bw*c.bh*per)
-		if !c.dcOnly {
-			c.nz = make([]uint8, c.bw*c.bh)
-		}
+		c.keep = keepSets[c.bs]
+		c.coef = make([]int16, c.bw*c.bh*c.keep.n)
+		c.mask = make([]uint64, c.bw*c.bh)
 	}
 }
+
+// keepSet is the set of coefficients an output block size needs: idct4
+// ignores row and column 4 of the coefficients, idct2 rows and columns 2, 4
+// and 6, and a 1x1 block needs only the DC.
+type keepSet struct {
+	n    int       // values per block: the kept ones, then one scratch value
+	bits uint64    // bit k set if zig-zag coefficient k is kept
+	slot [64]uint8 // index of zig-zag coefficient k's value, scratch if not kept
+}
+
+var keepSets = func() map[int]*keepSet {
+	m := map[int]*keepSet{}
+	for bs, uses := range map[int]func(int) bool{
+		8: func(int) bool { return true },
+		4: func(u int) bool { return u != 4 },
+		2: func(u int) bool { return u == 0 || u&1 == 1 },
+		1: func(u int) bool { return u == 0 },
+	} {
+		ks := &keepSet{}
+		for k := 0; k < 64; k++ {
+			if z := int(zigzag[k]); uses(z%8) && uses(z/8) {
+				ks.slot[k] = uint8(ks.n)
+				ks.bits |= 1 << k
+				ks.n++
+			}
+		}
+		for k := 0; k < 64; k++ {
+			if ks.bits>>k&1 == 0 {
+				ks.slot[k] = uint8(ks.n)
+			}
+		}
+		ks.n++
+		m[bs] = ks
+	}
+	return m
+}()
 
 func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 	d.resetBits()
@@ -232,7 +270,7 @@ func (d *decoder) block(s *scanComp, bx, by, ss, se, ah, al int) error {
 		*coef |= int16(d.bits(1) << al)
 		return nil
 	}
-	coef := (*[64]int16)(c.coef[b*64 : b*64+64])
+	coef := c.coef[b*c.keep.n : (b+1)*c.keep.n]
 	switch {
 	case ss == 0 && ah == 0:
 		return d.dcFirst(s, &coef[0], al)
@@ -240,9 +278,9 @@ func (d *decoder) block(s *scanComp, bx, by, ss, se, ah, al int) error {
 		coef[0] |= int16(d.bits(1) << al)
 		return nil
 	case ah == 0:
-		return d.acFirst(s.ac, coef, &c.nz[b], ss, se, al)
+		return d.acFirst(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
 	default:
-		return d.acRefine(s.ac, coef, &c.nz[b], ss, se, al)
+		return d.acRefine(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
 	}
 }
 
@@ -260,12 +298,12 @@ func (d *decoder) dcFirst(s *scanComp, coef *int16, al int) error {
 }
 
 // acFirst decodes the first pass of a band of AC coefficients (T.81 G.1.2.2).
-func (d *decoder) acFirst(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al int) error {
+func (d *decoder) acFirst(h *huffTable, coef []int16, keep *keepSet, mask *uint64, ss, se, al int) error {
 	if d.eobrun > 0 {
 		d.eobrun--
 		return nil
 	}
-	acc, n := d.acc, d.nbit
+	acc, n, m := d.acc, d.nbit, *mask
 	for k := ss; k <= se; k++ {
 		if n < 32 {
 			acc, n = d.refill(acc, n)
@@ -281,8 +319,8 @@ func (d *decoder) acFirst(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al i
 			l := uint(e) & 31
 			acc <<= l
 			n -= l
-			coef[k&63] = int16((e >> 16) << al)
-			*nz = max(*nz, uint8(k))
+			m |= 1 << (k & 63)
+			coef[keep.slot[k&63]] = int16((e >> 16) << al)
 			continue
 		}
 		var rs byte
@@ -305,8 +343,8 @@ func (d *decoder) acFirst(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al i
 			if k > se {
 				break
 			}
-			coef[k&63] = int16(extend(int32(acc>>(64-sz)), sz) << al)
-			*nz = max(*nz, uint8(k))
+			m |= 1 << (k & 63)
+			coef[keep.slot[k&63]] = int16(extend(int32(acc>>(64-sz)), sz) << al)
 			acc <<= sz
 			n -= sz
 			continue
@@ -319,19 +357,20 @@ func (d *decoder) acFirst(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al i
 		}
 		k += 15
 	}
-	d.acc, d.nbit = acc, n
+	d.acc, d.nbit, *mask = acc, n, m
 	return nil
 }
 
 // acRefine decodes a successive approximation refinement pass of a band of
 // AC coefficients (T.81 G.1.2.3).
-func (d *decoder) acRefine(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al int) error {
+func (d *decoder) acRefine(h *huffTable, coef []int16, keep *keepSet, mask *uint64, ss, se, al int) error {
 	delta := int16(1) << al
-	last := int(*nz) // coefficients past last are zero
+	m := *mask
+	band := ^uint64(0) >> (63 - se) &^ (1<<ss - 1)
 	acc, n := d.acc, d.nbit
-	k := ss
+	k := ss // the band's coefficients before k are done
 	if d.eobrun == 0 {
-		for ; k <= se; k++ {
+		for k <= se {
 			if n < 32 {
 				acc, n = d.refill(acc, n)
 			}
@@ -370,57 +409,50 @@ func (d *decoder) acRefine(h *huffTable, coef *[64]int16, nz *uint8, ss, se, al 
 				d.acc, d.nbit = acc, n
 				return formatError("unexpected Huffman code")
 			}
-			// Skip r zero-history coefficients, refining the non-zero ones
-			// passed on the way.
-			for ; k <= se; k++ {
-				if k > last {
-					k += r
-					break
-				}
-				c := &coef[k&63]
-				if *c == 0 {
-					if r == 0 {
-						break
-					}
-					r--
-					continue
-				}
-				if n < 1 {
-					acc, n = d.refill(acc, n)
-				}
-				*c += (*c>>15 | 1) * delta * int16(acc>>63) // away from zero if the bit is set
-				acc <<= 1
-				n--
+			// Skip r zero-history coefficients to the next one, p,
+			// refining the non-zero ones passed on the way.
+			zeros := ^m & band >> k << k
+			for ; r > 0 && zeros != 0; r-- {
+				zeros &= zeros - 1
 			}
-			if k > se {
+			if zeros == 0 {
 				d.acc, d.nbit = acc, n
 				return formatError("too many coefficients")
 			}
+			p := bits.TrailingZeros64(zeros)
+			acc, n = d.correct(acc, n, m&(1<<p-1)>>k<<k, coef, keep, delta)
 			if z != 0 {
-				coef[k&63] = z
-				last = max(last, k)
+				m |= 1 << p
+				coef[keep.slot[p&63]] = z
 			}
+			k = p + 1
 		}
 	}
 eob:
 	if d.eobrun > 0 {
 		d.eobrun--
-		for ; k <= min(se, last); k++ {
-			c := &coef[k&63]
-			if *c == 0 {
-				continue
-			}
-			if n < 1 {
-				acc, n = d.refill(acc, n)
-			}
-			*c += (*c>>15 | 1) * delta * int16(acc>>63)
-			acc <<= 1
-			n--
+		if k <= se {
+			acc, n = d.correct(acc, n, m&band>>k<<k, coef, keep, delta)
 		}
 	}
 	d.acc, d.nbit = acc, n
-	*nz = uint8(last)
+	*mask = m
 	return nil
+}
+
+// correct reads a correction bit for each non-zero coefficient of set,
+// moving it away from zero by delta when the bit is 1.
+func (d *decoder) correct(acc uint64, n uint, set uint64, coef []int16, keep *keepSet, delta int16) (uint64, uint) {
+	for ; set != 0; set &= set - 1 {
+		if n == 0 {
+			acc, n = d.refill(acc, n)
+		}
+		c := &coef[keep.slot[bits.TrailingZeros64(set)&63]]
+		*c += (*c>>15 | 1) * delta * int16(acc>>63)
+		acc <<= 1
+		n--
+	}
+	return acc, n
 }
 
 // baselineBlock decodes one sequential block into d.blk, dequantised and in
