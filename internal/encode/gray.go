@@ -14,26 +14,12 @@ func asGray(img image.Image) *image.Gray {
 	g := image.NewGray(r)
 	switch m := img.(type) {
 	case *image.NRGBA:
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			row := m.Pix[m.PixOffset(r.Min.X, y):m.PixOffset(r.Max.X, y)]
-			dst := g.Pix[g.PixOffset(r.Min.X, y):]
-			for i := 0; i < len(row); i += 4 {
-				if row[i] != row[i+1] || row[i] != row[i+2] || row[i+3] != 0xff {
-					return nil
-				}
-				dst[i/4] = row[i]
-			}
+		if !grayRows(m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, g) {
+			return nil
 		}
-	case *image.RGBA:
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			row := m.Pix[m.PixOffset(r.Min.X, y):m.PixOffset(r.Max.X, y)]
-			dst := g.Pix[g.PixOffset(r.Min.X, y):]
-			for i := 0; i < len(row); i += 4 {
-				if row[i] != row[i+1] || row[i] != row[i+2] || row[i+3] != 0xff {
-					return nil
-				}
-				dst[i/4] = row[i]
-			}
+	case *image.RGBA: // opaque, so the same bytes as NRGBA
+		if !grayRows(m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, g) {
+			return nil
 		}
 	default:
 		for y := r.Min.Y; y < r.Max.Y; y++ {
@@ -48,4 +34,21 @@ func asGray(img image.Image) *image.Gray {
 		}
 	}
 	return g
+}
+
+// grayRows copies 4-byte RGBA pixels, rows stride bytes apart, into g when
+// every one is opaque and gray, and reports whether they all were.
+func grayRows(pix []byte, stride int, g *image.Gray) bool {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 0; y < h; y++ {
+		row := pix[y*stride : y*stride+4*w]
+		dst := g.Pix[y*g.Stride:]
+		for i := 0; i < len(row); i += 4 {
+			if row[i] != row[i+1] || row[i] != row[i+2] || row[i+3] != 0xff {
+				return false
+			}
+			dst[i/4] = row[i]
+		}
+	}
+	return true
 }
