@@ -3,16 +3,17 @@ package jpeg
 import "encoding/binary"
 
 // lutBits is the number of bits the Huffman look-up tables resolve at once.
-const lutBits = 9
+const lutBits = 11
 
 // huffTable is a Huffman decoding table (T.81 section C and F.2.2.3).
 type huffTable struct {
 	// lut maps the next lutBits bits to code length<<8 | symbol, or to 0
 	// when the code is longer than lutBits.
 	lut [1 << lutBits]uint16
-	// ac maps the next lutBits bits to a whole AC coefficient when the code
-	// and its value bits fit: value<<16 | codeLen<<12 | run<<8 | totalLen.
-	// It is 0 otherwise.
+	// ac maps the next lutBits bits to a whole coefficient when the code and
+	// its value bits fit: value<<16 | run<<9 | codeLen<<5 | totalLen, the
+	// run being 64 for symbol 0 (EOB for AC, a zero difference for DC). It
+	// is 0 otherwise, and for other symbols without value bits.
 	ac [1 << lutBits]int32
 	// maxCode[l] is the largest code of length l, or -1 if there is none;
 	// valOff[l] + code is that code's index into vals.
@@ -58,6 +59,10 @@ func (h *huffTable) fill(code int32, l int, sym byte) {
 	run, size := int(sym>>4), int(sym&15)
 	for i := 0; i < 1<<shift; i++ {
 		h.lut[base+i] = uint16(l)<<8 | uint16(sym)
+		if sym == 0 {
+			h.ac[base+i] = 64<<9 | int32(l)<<5 | int32(l)
+			continue
+		}
 		if size == 0 || l+size > lutBits {
 			continue
 		}
@@ -65,7 +70,7 @@ func (h *huffTable) fill(code int32, l int, sym byte) {
 		if v < 1<<(size-1) {
 			v -= 1<<size - 1
 		}
-		h.ac[base+i] = v<<16 | int32(l)<<12 | int32(run)<<8 | int32(l+size)
+		h.ac[base+i] = v<<16 | int32(run)<<9 | int32(l)<<5 | int32(l+size)
 	}
 }
 

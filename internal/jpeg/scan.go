@@ -187,11 +187,32 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 		mcus = d.mcux * d.mcuy
 	}
 	rst := byte(mRST0)
+	// Progressive AC scans of one component are the bulk of progressive
+	// files: call their block decoders directly.
+	acScan := len(sc) == 1 && d.progressive && ss != 0 && !sc[0].c.dcOnly
+	mx, my := 0, 0
 	for m := 0; m < mcus; m++ {
-		mx, my := m%across, m/across
 		for i := range sc {
 			s := &sc[i]
 			c := s.c
+			if acScan {
+				b := my*c.bw + mx
+				coef := c.coef[b*c.keep.n : (b+1)*c.keep.n]
+				var err error
+				if ah == 0 {
+					if d.eobrun > 0 {
+						d.eobrun--
+						continue
+					}
+					err = d.acFirst(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
+				} else {
+					err = d.acRefine(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
+				}
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			if len(sc) == 1 {
 				if err := d.block(s, mx, my, ss, se, ah, al); err != nil {
 					return err
@@ -205,6 +226,10 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 					}
 				}
 			}
+		}
+		if mx++; mx == across {
+			mx = 0
+			my++
 		}
 		if d.short() {
 			return errShortData
@@ -309,9 +334,9 @@ func (d *decoder) acFirst(h *huffTable, coef []int16, keep *keepSet, mask *uint6
 			acc, n = d.refill(acc, n)
 		}
 		if e := h.ac[acc>>(64-lutBits)]; e != 0 {
-			k += int(e>>8) & 15
+			k += int(e>>9) & 127
 			if k > se {
-				l := uint(e>>12) & 15
+				l := uint(e>>5) & 15
 				acc <<= l
 				n -= l
 				break
@@ -420,7 +445,19 @@ func (d *decoder) acRefine(h *huffTable, coef []int16, keep *keepSet, mask *uint
 				return formatError("too many coefficients")
 			}
 			p := bits.TrailingZeros64(zeros)
-			acc, n = d.correct(acc, n, m&(1<<p-1)>>k<<k, coef, keep, delta)
+			if set := m & (1<<p - 1) >> k << k; set != 0 {
+				if cnt := uint(bits.OnesCount64(set)); cnt <= n {
+					// Enough bits buffered: no refill checks.
+					for ; set != 0; set &= set - 1 {
+						c := &coef[keep.slot[bits.TrailingZeros64(set)&63]]
+						*c += (*c>>15 | 1) * delta * int16(acc>>63)
+						acc <<= 1
+					}
+					n -= cnt
+				} else {
+					acc, n = d.correct(acc, n, set, coef, keep, delta)
+				}
+			}
 			if z != 0 {
 				m |= 1 << p
 				coef[keep.slot[p&63]] = z
@@ -503,9 +540,9 @@ func (d *decoder) baselineBlock(s *scanComp) (int, error) {
 			acc, n = d.refill(acc, n)
 		}
 		if e := h.ac[acc>>(64-lutBits)]; e != 0 {
-			k += int(e>>8) & 15
+			k += int(e>>9) & 127
 			if k > 63 {
-				l := uint(e>>12) & 15
+				l := uint(e>>5) & 15
 				acc <<= l
 				n -= l
 				break
