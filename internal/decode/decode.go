@@ -144,7 +144,10 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case WebP:
 		if webpAnimated(data) {
 			img, err = gwebp.Decode(r)
-		} else if img, err = webp.Decode(r); err == nil {
+		} else {
+			img, err = webp.Decode(r)
+		}
+		if err == nil {
 			img = fromStudioSwing(img)
 		}
 	case HEIC:

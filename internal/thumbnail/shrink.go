@@ -12,7 +12,15 @@ import (
 // as a block of their own would stretch the image by up to a pixel of the
 // result. It is the cheap first step that leaves the Lanczos filter a
 // small image and a factor of two or more.
-func boxShrink(img image.Image, k int) *image.NRGBA {
+func boxShrink(img image.Image, k int) image.Image {
+	switch m := img.(type) {
+	case *image.YCbCr:
+		return shrinkYCbCr(m, k)
+	case *image.Gray:
+		r := m.Rect
+		pix, w, h := boxPlane(m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, r.Dx(), r.Dy(), k)
+		return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
+	}
 	src, ok := img.(*image.NRGBA)
 	if !ok {
 		src = imaging.Clone(img)
@@ -50,4 +58,44 @@ func boxShrink(img image.Image, k int) *image.NRGBA {
 		}
 	}
 	return dst
+}
+
+// shrinkYCbCr box-filters each plane of img by k, keeping its chroma
+// subsampling, so that no full-size RGB copy is ever made.
+func shrinkYCbCr(img *image.YCbCr, k int) *image.YCbCr {
+	r := img.Rect
+	hdiv, vdiv := subsampling(img.SubsampleRatio)
+	y, yw, yh := boxPlane(img.Y[img.YOffset(r.Min.X, r.Min.Y):], img.YStride, r.Dx(), r.Dy(), k)
+	coff := img.COffset(r.Min.X, r.Min.Y)
+	cw, ch := (r.Max.X+hdiv-1)/hdiv-r.Min.X/hdiv, (r.Max.Y+vdiv-1)/vdiv-r.Min.Y/vdiv
+	cb, cw2, ch2 := boxPlane(img.Cb[coff:], img.CStride, cw, ch, k)
+	cr, _, _ := boxPlane(img.Cr[coff:], img.CStride, cw, ch, k)
+	// The image must not reach past its last chroma sample.
+	w, h := min(yw, cw2*hdiv), min(yh, ch2*vdiv)
+	return &image.YCbCr{Y: y, Cb: cb, Cr: cr, YStride: yw, CStride: cw2,
+		SubsampleRatio: img.SubsampleRatio, Rect: image.Rect(0, 0, w, h)}
+}
+
+// boxPlane returns the w/k × h/k means of the k×k blocks of the w×h plane
+// pix (rows stride bytes apart), dropping the leftover edge samples, and
+// its size.
+func boxPlane(pix []uint8, stride, w, h, k int) (out []uint8, dw, dh int) {
+	dw, dh = max(w/k, 1), max(h/k, 1)
+	out = make([]uint8, dw*dh)
+	sums := make([]uint32, dw)
+	n := uint32(min(k, w) * min(k, h))
+	for dy := range dh {
+		clear(sums)
+		for sy := dy * k; sy < min((dy+1)*k, h); sy++ {
+			row := pix[sy*stride : sy*stride+min(dw*k, w)]
+			for sx, v := range row {
+				sums[sx/k] += uint32(v)
+			}
+		}
+		dst := out[dy*dw : (dy+1)*dw]
+		for dx, s := range sums {
+			dst[dx] = uint8((s + n/2) / n)
+		}
+	}
+	return out, dw, dh
 }
