@@ -26,7 +26,7 @@
 //	OUTDIR  COUNT  MEAN_Y  MIN_Y  MEAN_RGB  MIN_RGB  WORST_Y_FILE
 //
 // after a header line starting with "#". A mean is over images of each
-// image's PSNR in dB. With -v, each comparison is also printed on
+// image's PSNR in dB, capped at 99 dB (identical images). With -v, each comparison is also printed on
 // stderr. With -box N, each thumbnail's long side must be N (or the
 // source's long side, when that is smaller and the tool does not upscale)
 // and its short side must keep the source's aspect ratio to within a pixel.
@@ -399,11 +399,14 @@ func psnr(a, b *image.NRGBA) (y, rgb float64) {
 	return toDB(sumY / px), toDB(sumRGB / (3 * px))
 }
 
+// maxDB caps the PSNR of identical images, so that a mean stays finite.
+const maxDB = 99
+
 func toDB(mse float64) float64 {
 	if mse == 0 {
-		return math.Inf(1)
+		return maxDB
 	}
-	return 10 * math.Log10(255*255/mse)
+	return math.Min(maxDB, 10*math.Log10(255*255/mse))
 }
 
 func luma(p []uint8) float64 {
