@@ -21,11 +21,20 @@ func boxShrink(img image.Image, k int) image.Image {
 		pix, w, h := boxPlane(m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, r.Dx(), r.Dy(), k)
 		return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
 	}
-	src, ok := img.(*image.NRGBA)
-	if !ok {
-		src = imaging.Clone(img)
+	// pix holds 4-byte pixels, premultiplied by alpha or not.
+	var pix []uint8
+	var stride int
+	premultiplied := false
+	switch m := img.(type) {
+	case *image.NRGBA:
+		pix, stride = m.Pix[m.PixOffset(m.Rect.Min.X, m.Rect.Min.Y):], m.Stride
+	case *image.RGBA:
+		pix, stride, premultiplied = m.Pix[m.PixOffset(m.Rect.Min.X, m.Rect.Min.Y):], m.Stride, true
+	default:
+		c := imaging.Clone(img)
+		pix, stride = c.Pix, c.Stride
 	}
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	sw, sh := img.Bounds().Dx(), img.Bounds().Dy()
 	dw, dh := sw/k, sh/k
 	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
 	sums := make([]uint64, 4*dw) // premultiplied R, G, B and A per output column
@@ -33,14 +42,18 @@ func boxShrink(img image.Image, k int) image.Image {
 	for dy := 0; dy < dh; dy++ {
 		clear(sums)
 		for sy := dy * k; sy < (dy+1)*k; sy++ {
-			row := src.Pix[sy*src.Stride : sy*src.Stride+4*dw*k]
+			row := pix[sy*stride : sy*stride+4*dw*k]
 			for sx := 0; sx < dw*k; sx++ {
 				p := row[4*sx : 4*sx+4 : 4*sx+4]
 				a := uint64(p[3])
+				weight := a // premultiplies R, G and B
+				if premultiplied {
+					weight = 255
+				}
 				s := sums[4*(sx/k) : 4*(sx/k)+4 : 4*(sx/k)+4]
-				s[0] += uint64(p[0]) * a
-				s[1] += uint64(p[1]) * a
-				s[2] += uint64(p[2]) * a
+				s[0] += uint64(p[0]) * weight
+				s[1] += uint64(p[1]) * weight
+				s[2] += uint64(p[2]) * weight
 				s[3] += a
 			}
 		}
@@ -51,9 +64,9 @@ func boxShrink(img image.Image, k int) image.Image {
 				o[0], o[1], o[2], o[3] = 0, 0, 0, 0
 				continue
 			}
-			o[0] = uint8((s[0] + s[3]/2) / s[3])
-			o[1] = uint8((s[1] + s[3]/2) / s[3])
-			o[2] = uint8((s[2] + s[3]/2) / s[3])
+			o[0] = uint8(min((s[0]+s[3]/2)/s[3], 255))
+			o[1] = uint8(min((s[1]+s[3]/2)/s[3], 255))
+			o[2] = uint8(min((s[2]+s[3]/2)/s[3], 255))
 			o[3] = uint8((s[3] + n/2) / n)
 		}
 	}

@@ -3,8 +3,12 @@ package thumbnail
 import (
 	"fmt"
 	"image"
+	"image/draw"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/disintegration/imaging"
+	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
 
 // TestBoxPlane checks each output sample against the rounded mean of its
@@ -66,6 +70,20 @@ func TestShrinkYCbCrKeepsLayout(t *testing.T) {
 				}
 				got.At(last.X, last.Y) // must not panic
 			}
+		}
+	}
+}
+
+// TestBoxShrinkRGBA checks that a premultiplied RGBA image shrinks to what
+// its NRGBA copy shrinks to, transparency included.
+func TestBoxShrinkRGBA(t *testing.T) {
+	nrgba := testimage.Translucent(161, 97)
+	rgba := image.NewRGBA(nrgba.Rect)
+	draw.Draw(rgba, rgba.Rect, nrgba, image.Point{}, draw.Src)
+	for _, k := range []int{2, 3, 7} {
+		got, want := boxShrink(rgba, k), boxShrink(imaging.Clone(rgba), k)
+		if p := psnr(t, want, got); p < 50 {
+			t.Errorf("k=%d: PSNR %.1f dB against the NRGBA shrink, want at least 50", k, p)
 		}
 	}
 }
