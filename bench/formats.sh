@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
-OUT=${BENCH_OUT:-bench/out}/formats
+OUT=${BENCH_OUT:-bench/out}/decode12mp
 THUMBS=${THUMBS:-bin/thumbs}
 [ -x "$THUMBS" ] || { echo "formats.sh: $THUMBS missing: run make build first" >&2; exit 1; }
 
