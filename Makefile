@@ -1,6 +1,10 @@
 # thumbs — see README.md.
 GO       ?= go
 BIN      ?= bin/thumbs
+# nodynamic: decode HEIC and AVIF with the WebAssembly builds inside the
+# binary, never a libheif or libavif that the machine happens to have, so
+# every machine gives the same results.
+TAGS     ?= nodynamic
 FUZZTIME ?= 30s
 # One worker: the WebAssembly HEIC and AVIF decoders stall several workers.
 FUZZPARALLEL ?= 1
@@ -11,19 +15,19 @@ all: build
 
 ## build: a static thumbs binary in bin/
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/thumbs
+	CGO_ENABLED=0 $(GO) build -tags $(TAGS) -trimpath -o $(BIN) ./cmd/thumbs
 
 ## install: thumbs into $(go env GOPATH)/bin
 install:
-	CGO_ENABLED=0 $(GO) install -trimpath ./cmd/thumbs
+	CGO_ENABLED=0 $(GO) install -tags $(TAGS) -trimpath ./cmd/thumbs
 
 ## test: vet, formatting, and every test with the race detector
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -tags $(TAGS) -race -count=1 ./...
 
 ## lint: go vet and a gofmt check
 lint:
-	$(GO) vet ./...
+	$(GO) vet -tags $(TAGS) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
@@ -36,7 +40,7 @@ demo: build
 
 ## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/...
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
 	bench/formats.sh
 
@@ -45,7 +49,7 @@ fuzz:
 	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' ./... | while read pkg dir; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$f"; \
-			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
+			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
 		done; \
 	done
 
