@@ -15,11 +15,11 @@ all: build
 
 ## build: a static thumbs binary in bin/
 build:
-	CGO_ENABLED=0 $(GO) build -tags $(TAGS) -trimpath -o $(BIN) ./cmd/thumbs
+	CGO_ENABLED=0 $(GO) build -tags $(TAGS) -trimpath -buildvcs=auto -o $(BIN) ./cmd/thumbs
 
 ## install: thumbs into $(go env GOPATH)/bin
 install:
-	CGO_ENABLED=0 $(GO) install -tags $(TAGS) -trimpath ./cmd/thumbs
+	CGO_ENABLED=0 $(GO) install -tags $(TAGS) -trimpath -buildvcs=auto ./cmd/thumbs
 
 ## test: vet, formatting, and every test with the race detector
 test: lint
