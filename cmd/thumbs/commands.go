@@ -314,27 +314,15 @@ func finish(rep *report.Reporter, sum runner.Summary, pruned []string, err error
 	return reportedError{err}
 }
 
-// version returns thumbs' version as recorded in the build: the module
-// version, or for a build from a checkout "(devel)" with the commit.
+// version returns thumbs' version as recorded in the build: the module's
+// version, which for a build from a git checkout is a pseudo-version naming
+// the commit (with +dirty for uncommitted changes).
 func version() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok || info.Main.Version == "" {
 		return "(devel)"
 	}
-	v := info.Main.Version
-	if v == "(devel)" {
-		settings := map[string]string{}
-		for _, s := range info.Settings {
-			settings[s.Key] = s.Value
-		}
-		if rev := settings["vcs.revision"]; len(rev) >= 12 {
-			v += "-" + rev[:12]
-			if settings["vcs.modified"] == "true" {
-				v += "-dirty"
-			}
-		}
-	}
-	return v
+	return info.Main.Version
 }
 
 func versionLine() string {
