@@ -65,11 +65,10 @@ type component struct {
 	// mask has, per block, bit k set when zig-zag coefficient k is non-zero
 	// (DC excluded), whether or not coef keeps it: refinement scans need
 	// that for all coefficients, their values only for the kept ones.
-	mask   []uint64
-	keep   *keepSet
-	hasDC  bool
-	pred   int32
-	tables [2]int // DC and AC table of the current scan
+	mask  []uint64
+	keep  *keepSet
+	hasDC bool
+	pred  int32
 }
 
 type decoder struct {
