@@ -140,7 +140,7 @@ func addFlags(fs *pflag.FlagSet, f *flags, writing bool) {
 	fs.BoolVar(&f.strip, "strip", false, "drop the ICC colour profile too (other metadata is always dropped)")
 	fs.StringVar(&f.name, "name", "", "output path `TEMPLATE` with {dir} {name} {size} {w} {h} {ext} (default {dir}/{name}.{ext}, or {dir}/{name}-{size}.{ext} with several sizes)")
 	fs.Int64Var(&f.maxPixels, "max-pixels", 100_000_000, "refuse images with more pixels than this (0: no limit)")
-	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "most images in flight at once")
+	fs.IntVarP(&f.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "most images in flight at once (default: the CPUs this process may use, container limits included)")
 	fs.BoolVarP(&f.null, "null", "0", false, "paths on stdin are NUL-separated (find -print0)")
 	fs.StringVar(&f.shard, "shard", "", "do only part `K/N` of the sources (K from 1 to N), for splitting a run across machines")
 	fs.BoolVar(&f.json, "json", false, "write one JSON object per input and a summary object on stdout")
@@ -168,6 +168,9 @@ func (f flags) options(cmd *cobra.Command, args []string) (batch.Options, error)
 			return bad("size", "%v", err)
 		}
 		t.Boxes = append(t.Boxes, b)
+	}
+	if len(t.Boxes) == 0 {
+		return bad("size", "no size given: use N, WxH, Wx or xH")
 	}
 	switch f.format {
 	case "auto":
@@ -210,7 +213,7 @@ func (f flags) options(cmd *cobra.Command, args []string) (batch.Options, error)
 		return bad("jobs", "%d is not a positive number", f.jobs)
 	}
 	if f.name != "" {
-		if err := batch.CheckTemplate(f.name); err != nil {
+		if err := batch.CheckTemplate(f.name, len(t.Boxes)); err != nil {
 			return bad("name", "%v", err)
 		}
 	}
@@ -300,18 +303,44 @@ func runCheck(cmd *cobra.Command, args []string, f flags) error {
 	return finish(rep, sum, nil, err)
 }
 
-// finish ends the report of a run that started and returns what sets the
-// exit status: the report has shown the failures of files already.
+// finish ends the report of a run and returns what sets the exit status.
+// Failures of single files were shown as they happened; every other
+// failure of the run is shown here, once, on stderr and in the JSON summary.
 func finish(rep *report.Reporter, sum runner.Summary, pruned []string, err error) error {
-	if errors.Is(err, batch.ErrSetup) {
-		return err
-	}
-	rep.Summary(sum, pruned)
 	var sig signalError
-	if err == nil || errors.As(err, &sig) {
+	switch {
+	case errors.As(err, &sig):
+		rep.Summary(sum, pruned, nil)
 		return err
+	case errors.Is(err, batch.ErrNoSources):
+		rep.Abort(err)
+		return reportedError{err: err, code: exitUsage}
+	case errors.Is(err, batch.ErrSetup):
+		rep.Abort(err)
+		return reportedError{err: err, code: exitFailed}
 	}
-	return reportedError{err}
+	rep.Summary(sum, pruned, unreported(err))
+	if err == nil {
+		return nil
+	}
+	return reportedError{err: err, code: exitFailed}
+}
+
+// unreported returns the failures in err that no file's result has shown:
+// err itself, or each part of a joined error, less those that wrap
+// runner.ErrFailed.
+func unreported(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unreported(e)...)
+		}
+		return out
+	}
+	if err == nil || errors.Is(err, runner.ErrFailed) {
+		return nil
+	}
+	return []error{err}
 }
 
 // version returns thumbs' version as recorded in the build: the module's

@@ -25,8 +25,11 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 // reportedError is a failure already shown to the user, by the report of
-// a run; it only sets the exit status.
-type reportedError struct{ err error }
+// a run; it only sets the exit status to code.
+type reportedError struct {
+	err  error
+	code int
+}
 
 func (e reportedError) Error() string { return e.err.Error() }
 func (e reportedError) Unwrap() error { return e.err }
@@ -39,8 +42,14 @@ func (e signalError) Error() string { return "interrupted by " + e.sig.String() 
 // run executes the command line args with the given streams and returns
 // the exit status: 0 when all went well, 1 when files failed, 2 for a usage
 // error, 128+N when stopped by signal N.
+//
+// When stdin is a pipe, run reads it in non-blocking mode so that a signal
+// can interrupt a pending read, and puts it back into blocking mode before
+// it returns, since other processes may share the pipe.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := withSignals(context.Background())
+	stdin, restore := interruptible(stdin)
+	defer restore()
+	ctx, stop := withSignals(context.Background(), restore)
 	defer stop()
 	cmd := newRootCmd(stdin, stdout, stderr)
 	cmd.SetArgs(args)
@@ -59,16 +68,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "thumbs: %v\nRun 'thumbs --help' for usage.\n", err)
 		return exitUsage
 	case errors.As(err, &reported):
-		return exitFailed
+		return reported.code
 	}
 	fmt.Fprintf(stderr, "thumbs: %v\n", err)
 	return exitFailed
 }
 
 // withSignals returns a context cancelled, with a signalError as its cause,
-// by the first SIGINT or SIGTERM. A second signal ends the process at once.
-// stop releases the signals.
-func withSignals(parent context.Context) (ctx context.Context, stop func()) {
+// by the first SIGINT or SIGTERM. A second signal calls beforeExit and ends
+// the process at once. stop releases the signals.
+func withSignals(parent context.Context, beforeExit func()) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -82,6 +91,7 @@ func withSignals(parent context.Context) (ctx context.Context, stop func()) {
 		}
 		select {
 		case s := <-signals:
+			beforeExit()
 			os.Exit(exitSignal + int(s.(syscall.Signal)))
 		case <-done:
 		}
@@ -93,17 +103,23 @@ func withSignals(parent context.Context) (ctx context.Context, stop func()) {
 	}
 }
 
-// interruptible returns stdin as a file whose reads a signal can interrupt:
-// when it is a pipe, it is switched to non-blocking mode so that Go's
-// poller, and with it read deadlines, can manage it. Anything else is
-// returned as it is.
-func interruptible(stdin *os.File) *os.File {
-	info, err := stdin.Stat()
+// interruptible returns stdin as a reader whose reads a signal can
+// interrupt, and a function that undoes what it did. When stdin is a pipe,
+// it is switched to non-blocking mode so that Go's poller, and with it read
+// deadlines, can manage it; restore switches it back. Anything else is
+// returned as it is, with a restore that does nothing.
+func interruptible(stdin io.Reader) (r io.Reader, restore func()) {
+	file, ok := stdin.(*os.File)
+	if !ok {
+		return stdin, func() {}
+	}
+	info, err := file.Stat()
 	if err != nil || info.Mode()&os.ModeNamedPipe == 0 {
-		return stdin
+		return stdin, func() {}
 	}
-	if err := syscall.SetNonblock(int(stdin.Fd()), true); err != nil {
-		return stdin
+	fd := int(file.Fd())
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		return stdin, func() {}
 	}
-	return os.NewFile(stdin.Fd(), stdin.Name())
+	return os.NewFile(uintptr(fd), file.Name()), func() { syscall.SetNonblock(fd, false) }
 }

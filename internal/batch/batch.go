@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/thumbs-dev/thumbs/internal/manifest"
 	"github.com/thumbs-dev/thumbs/internal/memo"
+	"github.com/thumbs-dev/thumbs/internal/outdir"
 	"github.com/thumbs-dev/thumbs/internal/runner"
 	"github.com/thumbs-dev/thumbs/internal/source"
 	"github.com/thumbs-dev/thumbs/internal/thumbnail"
@@ -75,68 +75,102 @@ type run struct {
 	optsKey  string
 	manifest *manifest.Manifest
 	memo     *memo.Memo[[]thumbnail.Thumb]
+	// out is the output directory, through which every output is created,
+	// renamed and removed; nil in a dry run or check when it does not exist.
+	out *outdir.Dir
 
-	mu      sync.Mutex
-	claimed map[string]string // output path → source that writes it
-	sources map[fileID]bool   // every source file read so far
-	met     map[uint64]bool   // hashed output-relative names of the sources found
-	seed    maphash.Seed
+	mu   sync.Mutex
+	met  map[uint64]bool // hashed output-relative names of the sources found
+	seed maphash.Seed
 }
 
-type fileID struct{ dev, ino uint64 }
+// ErrNoSources means the arguments named no source image at all.
+var ErrNoSources = errors.New("no source images: the paths given name none")
 
 // Resize makes the thumbnails of the sources named by args (see
-// source.Finder.Find) under o.Out and returns what it did. Its error is that
-// of runner.Run; failures of single files are reported to o.Observer.
+// source.Finder.Find) under o.Out and returns what it did. Failures of
+// single files are reported to o.Observer and make the error wrap
+// runner.ErrFailed; the error also carries, joined, every failure of the
+// run itself (reading the path list, pruning, saving the manifest). With no
+// source at all it returns ErrNoSources and leaves no output directory
+// behind that it created.
 func Resize(ctx context.Context, args []string, o Options) (Report, error) {
-	r, err := start(o, false)
+	_, statErr := os.Stat(o.Out)
+	created := errors.Is(statErr, fs.ErrNotExist) && !o.DryRun
+	out, err := openOut(o.Out, !o.DryRun)
+	if err != nil {
+		return Report{}, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
+	if out != nil {
+		defer out.Close()
+		if !o.DryRun {
+			out.RemoveStaleTemps()
+		}
+	}
+	r, err := start(o, out, false)
 	if err != nil {
 		return Report{}, err
 	}
-	if !o.DryRun {
-		// The output directory must exist before the walk starts, so that
-		// the walk knows not to enter it.
-		if err := os.MkdirAll(o.Out, 0o755); err != nil {
-			return Report{}, fmt.Errorf("%w: %w", ErrSetup, err)
-		}
-		removeStaleTemps(o.Out)
-	}
 	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer, Lookahead: lookahead})
 	rep := Report{Summary: sum}
-	if err != nil && !o.KeepGoing {
-		// Save what was done: the next run will not redo it.
-		if !o.DryRun {
-			r.manifest.Save(o.Out, o.Shard)
+	if sum.Done() == 0 && err == nil {
+		if created {
+			os.Remove(o.Out) // empty: nothing was written
 		}
-		return rep, err
+		return rep, ErrNoSources
 	}
-	if o.Prune {
-		rep.Pruned, _ = r.manifest.Prune(o.Out, r.keep, o.DryRun)
-		if o.DryRun {
-			return rep, err
+	if o.Prune && (err == nil || o.KeepGoing) {
+		pruned, perr := r.manifest.Prune(out, r.keep, o.DryRun)
+		rep.Pruned = pruned
+		if perr != nil {
+			err = errors.Join(err, fmt.Errorf("prune: %w", perr))
 		}
 	}
+	// Save what was done, after a failure too: the next run will not redo it.
 	if !o.DryRun {
-		if serr := r.manifest.Save(o.Out, o.Shard); serr != nil && err == nil {
-			err = fmt.Errorf("save manifest: %w", serr)
+		if serr := r.manifest.Save(out, o.Shard); serr != nil {
+			err = errors.Join(err, fmt.Errorf("save the record of this run: %w", serr))
 		}
 	}
 	return rep, err
 }
 
 // Check reports, as failures wrapping ErrStale, the sources named by args
-// whose thumbnails under o.Out are missing or out of date. It writes nothing.
+// whose thumbnails under o.Out are missing or out of date. It writes
+// nothing. With no source at all it returns ErrNoSources.
 func Check(ctx context.Context, args []string, o Options) (runner.Summary, error) {
 	o.KeepGoing = true
-	r, err := start(o, true)
+	out, err := openOut(o.Out, false)
+	if err != nil {
+		return runner.Summary{}, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
+	if out != nil {
+		defer out.Close()
+	}
+	r, err := start(o, out, true)
 	if err != nil {
 		return runner.Summary{}, err
 	}
-	return runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer, Lookahead: lookahead})
+	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer, Lookahead: lookahead})
+	if sum.Done() == 0 && err == nil {
+		return sum, ErrNoSources
+	}
+	return sum, err
 }
 
-func start(o Options, check bool) (*run, error) {
-	m, err := manifest.Load(o.Out)
+// openOut opens the output directory dir, creating it with create; without
+// create, a missing dir gives nil and no error.
+func openOut(dir string, create bool) (*outdir.Dir, error) {
+	if !create {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	return outdir.Open(dir, create)
+}
+
+func start(o Options, out *outdir.Dir, check bool) (*run, error) {
+	m, err := manifest.Load(out)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
@@ -147,7 +181,7 @@ func start(o Options, check bool) (*run, error) {
 			name = NameMany
 		}
 	}
-	if err := CheckTemplate(name); err != nil {
+	if err := CheckTemplate(name, len(o.Thumb.Boxes)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
 	return &run{
@@ -157,8 +191,7 @@ func start(o Options, check bool) (*run, error) {
 		optsKey:  fingerprint(o.Thumb, name),
 		manifest: m,
 		memo:     memo.New(64<<20, thumbsSize),
-		claimed:  make(map[string]string),
-		sources:  make(map[fileID]bool),
+		out:      out,
 		met:      make(map[uint64]bool),
 		seed:     maphash.MakeSeed(),
 	}, nil
@@ -186,13 +219,15 @@ func fingerprint(t thumbnail.Options, name string) string {
 
 // produce returns the producer of the run's jobs: the sources of args in
 // this shard, each marked when it repeats a file already met or when its
-// outputs would take the names of an earlier source's.
+// outputs could take the names of an earlier source's. The producer owns
+// output names: it hands each name to the first source, in input order,
+// that could make it, so which source a clash fails is never a matter of
+// scheduling.
 func (r *run) produce(args []string) runner.Producer[job] {
 	return func(ctx context.Context, emit func(job) bool) error {
 		seed := maphash.MakeSeed()
 		files := make(map[uint64]bool)   // hashed absolute paths met
-		stems := make(map[uint64]string) // hashed output stem → first source
-		stemsUsable := !strings.Contains(r.name, "{w}") && !strings.Contains(r.name, "{h}")
+		stems := make(map[uint64]string) // hashed output stem → the source that owns it
 		return r.o.Finder.Find(ctx, args, func(s source.Source) bool {
 			if !r.o.Shard.Contains(s.Rel) {
 				return true
@@ -205,8 +240,8 @@ func (r *run) produce(args []string) runner.Producer[job] {
 					j.duplicate = true
 				} else {
 					files[key] = true
-					stem := maphash.String(seed, strings.TrimSuffix(s.Rel, path.Ext(s.Rel)))
-					if first, ok := stems[stem]; ok && stemsUsable {
+					stem := maphash.String(seed, outputStem(r.name, s.Rel))
+					if first, ok := stems[stem]; ok {
 						j.clashOf = first
 					} else {
 						stems[stem] = s.Path
@@ -252,13 +287,13 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		return fail(fmt.Errorf("not a regular file (%s)", kind(info.Mode())))
 	}
 	res.BytesIn = info.Size()
-	r.addSource(info, j.Rel)
+	r.addMet(j.Rel)
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
 
 	mtime := info.ModTime().UnixNano()
-	verdict, entry := r.manifest.Check(j.Rel, info.Size(), mtime, r.optsKey, r.o.Version, r.o.Out)
+	verdict, entry := r.manifest.Check(j.Rel, info.Size(), mtime, r.optsKey, r.o.Version, r.out)
 	if r.o.Force && !r.check {
 		verdict = manifest.Stale
 	}
@@ -306,23 +341,43 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	return res
 }
 
-// write writes the thumbnails of source j, adding each to res.Outputs, and
-// returns their paths relative to the output directory.
+// write puts the thumbnails of source j in place, adding each to
+// res.Outputs, and returns their paths relative to the output directory.
+// All are written under temporary names first and renamed only when every
+// one is complete; on any error, none of them is left behind.
 func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made []string, err error) {
-	for _, t := range thumbs {
-		rel, err := outputName(r.name, j.Rel, t.Box.Label, t.Width, t.Height, t.Format.Ext())
+	names := make([]string, len(thumbs))
+	staged := make([]*outdir.Staged, 0, len(thumbs))
+	defer func() {
 		if err != nil {
-			return made, err
+			for _, s := range staged {
+				s.Discard()
+			}
+			for _, name := range made {
+				r.out.Remove(name)
+			}
+			made = nil
 		}
-		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
-		if err := r.claim(dst, j.Path); err != nil {
-			return made, err
+	}()
+	for i, t := range thumbs {
+		names[i], err = outputName(r.name, j.Rel, t.Box.Label, t.Width, t.Height, t.Format.Ext())
+		if err != nil {
+			return nil, err
 		}
-		if err := writeAtomic(dst, t.Data); err != nil {
-			return made, fmt.Errorf("write %s: %w", dst, cause(err))
+		s, err := r.out.Stage(names[i], t.Data, false)
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", r.out.Join(names[i]), cause(err))
 		}
-		made = append(made, rel)
-		res.Outputs = append(res.Outputs, runner.Output{Path: dst, Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
+		staged = append(staged, s)
+	}
+	for i, s := range staged {
+		if err := s.Commit(); err != nil {
+			return made, fmt.Errorf("write %s: %w", r.out.Join(names[i]), cause(err))
+		}
+		made = append(made, names[i])
+	}
+	for i, t := range thumbs {
+		res.Outputs = append(res.Outputs, runner.Output{Path: r.out.Join(names[i]), Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
 	}
 	return made, nil
 }
@@ -363,46 +418,25 @@ func (r *run) whyStale(e manifest.Entry, size int64) string {
 	return "a thumbnail is missing"
 }
 
-// claim records that src writes the output dst, and refuses when another
-// source of the run writes it too or when dst is a source image.
-func (r *run) claim(dst, src string) error {
+// addMet records the output-relative name of a source found in the run.
+func (r *run) addMet(rel string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if other, ok := r.claimed[dst]; ok && other != src {
-		return fmt.Errorf("output %s is written from %s too", dst, other)
-	}
-	r.claimed[dst] = src
-	if info, err := os.Lstat(dst); err == nil && r.sources[idOf(info)] {
-		return fmt.Errorf("output %s is a source image; refusing to overwrite it", dst)
-	}
-	return nil
-}
-
-// addSource records a source found in the run, by file and by name.
-func (r *run) addSource(info fs.FileInfo, rel string) {
-	r.mu.Lock()
-	r.sources[idOf(info)] = true
 	r.met[maphash.String(r.seed, rel)] = true
 	r.mu.Unlock()
 }
 
-// removeOld deletes the outputs a source had before that it no longer makes.
+// removeOld deletes, from the output directory, the outputs a source had
+// before that it no longer makes. Only regular files go; a directory or a
+// symbolic link found at a recorded name is not what thumbs made.
 func (r *run) removeOld(old, made []string) {
 	for _, rel := range old {
 		if slices.Contains(made, rel) || !filepath.IsLocal(filepath.FromSlash(rel)) {
 			continue
 		}
-		dst := filepath.Join(r.o.Out, filepath.FromSlash(rel))
-		if info, err := os.Lstat(dst); err == nil && info.Mode().IsRegular() && !r.isSource(info) {
-			os.Remove(dst)
+		if info, err := r.out.Lstat(rel); err == nil && info.Mode().IsRegular() {
+			r.out.Remove(rel)
 		}
 	}
-}
-
-func (r *run) isSource(info fs.FileInfo) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.sources[idOf(info)]
 }
 
 // readFile reads a regular file, refusing one that turned into something
@@ -429,14 +463,22 @@ func readFile(name string) ([]byte, error) {
 	return data[:n], err
 }
 
-// cause strips the operation and path that os errors repeat, since thumbs
+// cause strips the operation and paths that os errors repeat, since thumbs
 // names the file itself.
 func cause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && !errors.Is(err, context.Canceled) {
-		return pe.Err
+	for {
+		switch e := err.(type) {
+		case *fs.PathError:
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			err = e.Err
+		case *os.LinkError:
+			err = e.Err
+		default:
+			return err
+		}
 	}
-	return err
 }
 
 // kind names the type of a file that is not regular.

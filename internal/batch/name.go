@@ -16,9 +16,11 @@ const (
 
 var templateFields = []string{"{dir}", "{name}", "{size}", "{w}", "{h}", "{ext}"}
 
-// CheckTemplate reports whether t is a usable output name template: it
-// must name the file with {name} and may use only the known fields.
-func CheckTemplate(t string) error {
+// CheckTemplate reports whether t is a usable output name template for
+// the given number of sizes: it must name the file with {name}, may use
+// only the known fields, and with several sizes must tell them apart with
+// {size}.
+func CheckTemplate(t string, sizes int) error {
 	rest := t
 	for _, f := range templateFields {
 		rest = strings.ReplaceAll(rest, f, "")
@@ -29,7 +31,23 @@ func CheckTemplate(t string) error {
 	if !strings.Contains(t, "{name}") {
 		return fmt.Errorf("invalid name template %q: it must contain {name}", t)
 	}
+	if sizes > 1 && !strings.Contains(t, "{size}") {
+		return fmt.Errorf("invalid name template %q: with %d sizes it must contain {size}, or the sizes would overwrite each other", t, sizes)
+	}
 	return nil
+}
+
+// outputStem returns what template t makes of the source named rel with
+// the fields that do not depend on the source ({size}, {w}, {h}) left as
+// they are and the extension left out. Two sources whose stems are equal
+// could make outputs of the same name.
+func outputStem(t, rel string) string {
+	dir, base := path.Split(rel)
+	return strings.NewReplacer(
+		"{dir}", strings.TrimSuffix(dir, "/"),
+		"{name}", strings.TrimSuffix(base, path.Ext(base)),
+		"{ext}", "",
+	).Replace(t)
 }
 
 // outputName expands template t for the source named rel (slash-separated,

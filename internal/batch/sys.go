@@ -1,27 +1,11 @@
 package batch
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"syscall"
 )
-
-// idOf returns the device and inode numbers that identify a file.
-func idOf(info fs.FileInfo) fileID {
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		return fileID{dev: uint64(st.Dev), ino: st.Ino}
-	}
-	return fileID{}
-}
-
-// processAlive reports whether a process with id pid exists.
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
 
 // MemoryBudget returns how many bytes of pixels the images of a run may
 // hold at once: half the machine's memory, or 2 GiB where that is unknown.

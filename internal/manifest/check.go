@@ -1,10 +1,11 @@
 package manifest
 
 import (
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
+
+	"github.com/thumbs-dev/thumbs/internal/outdir"
 )
 
 // Verdict says whether a source's outputs are current.
@@ -37,10 +38,10 @@ func (v Verdict) String() string {
 // Check compares the current state of a source with its entry and returns the
 // verdict and the entry (the zero Entry if there is none). It is Stale when
 // there is no entry for rel, the options fingerprint, version or size differ,
-// or a recorded output file is missing under outDir (or its recorded path is
-// not inside outDir); otherwise Fresh when modTime (Unix nanoseconds) equals
+// or a recorded output file is missing in d (or its recorded path is
+// not inside the output directory d, which may be nil when it does not exist); otherwise Fresh when modTime (Unix nanoseconds) equals
 // the recorded one, and NeedHash when only it differs.
-func (m *Manifest) Check(rel string, size int64, modTime int64, options, version, outDir string) (Verdict, Entry) {
+func (m *Manifest) Check(rel string, size int64, modTime int64, options, version string, d *outdir.Dir) (Verdict, Entry) {
 	e, ok := m.Lookup(rel)
 	if !ok {
 		return Stale, Entry{}
@@ -52,7 +53,10 @@ func (m *Manifest) Check(rel string, size int64, modTime int64, options, version
 		if !isLocal(o) {
 			return Stale, e
 		}
-		if _, err := os.Stat(filepath.Join(outDir, filepath.FromSlash(o))); err != nil {
+		if d == nil {
+			return Stale, e
+		}
+		if _, err := d.Stat(o); err != nil {
 			return Stale, e
 		}
 	}

@@ -57,7 +57,7 @@ func TestCheck(t *testing.T) {
 		{"output outside outDir", args{escaping.Rel, escaping.Size, escaping.ModTime, escaping.Options, escaping.Version}, Stale},
 	}
 	for _, tt := range tests {
-		v, got := m.Check(tt.a.rel, tt.a.size, tt.a.mtime, tt.a.options, tt.a.version, out)
+		v, got := m.Check(tt.a.rel, tt.a.size, tt.a.mtime, tt.a.options, tt.a.version, dirOf(t, out))
 		if v != tt.want {
 			t.Errorf("%s: Check = %v, want %v", tt.name, v, tt.want)
 		}
@@ -71,7 +71,7 @@ func TestCheck(t *testing.T) {
 	if err := os.Remove(filepath.Join(out, "trips", "a-512.webp")); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := m.Check(ok.rel, ok.size, ok.mtime, ok.options, ok.version, out); v != Stale {
+	if v, _ := m.Check(ok.rel, ok.size, ok.mtime, ok.options, ok.version, dirOf(t, out)); v != Stale {
 		t.Errorf("after deleting an output, Check = %v, want stale", v)
 	}
 }

@@ -19,9 +19,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/thumbs-dev/thumbs/internal/outdir"
 )
 
 const (
@@ -122,45 +123,44 @@ func (m *Manifest) Entries() []Entry {
 	return out
 }
 
-// Load reads every manifest file in outDir (the unsharded one and every
-// shard's) and merges them. A missing outDir, or one without manifest files,
-// gives an empty Manifest. A file that is unreadable, not valid JSON, of an
-// unknown format, larger than MaxFileSize or not a regular file gives an error
-// naming it.
+// Load reads every manifest file in the output directory d (the unsharded
+// one and every shard's) and merges them. A nil d (no output directory yet),
+// or one without manifest files, gives an empty Manifest. A file that is
+// unreadable, not valid JSON, of an unknown format, larger than MaxFileSize
+// or not a regular file gives an error naming it.
 //
 // When several files record the same Rel, shard files win over the unsharded
 // file and, among shard files, the most recently modified file wins (ties are
 // broken by name), since each Save writes what its run loaded plus what it did.
-func Load(outDir string) (*Manifest, error) {
+func Load(d *outdir.Dir) (*Manifest, error) {
 	m := &Manifest{entries: make(map[string]Entry)}
-	dirents, err := os.ReadDir(outDir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if d == nil {
 		return m, nil
 	}
+	dirents, err := d.ReadDir(".")
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
 
 	type found struct {
-		path    string
+		name    string
 		sharded bool
 		mtime   int64
 	}
 	var files []found
-	for _, d := range dirents {
-		s, ok := parseFileName(d.Name())
+	for _, e := range dirents {
+		s, ok := parseFileName(e.Name())
 		if !ok {
 			continue
 		}
-		path := filepath.Join(outDir, d.Name())
-		if !d.Type().IsRegular() {
-			return nil, fmt.Errorf("manifest %s: not a regular file", path)
+		if !e.Type().IsRegular() {
+			return nil, fmt.Errorf("manifest %s: not a regular file", d.Join(e.Name()))
 		}
-		info, err := d.Info()
+		info, err := e.Info()
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
-		files = append(files, found{path, s != Shard{}, info.ModTime().UnixNano()})
+		files = append(files, found{e.Name(), s != Shard{}, info.ModTime().UnixNano()})
 	}
 	// Apply in increasing precedence: later files overwrite earlier ones.
 	slices.SortFunc(files, func(a, b found) int {
@@ -170,10 +170,10 @@ func Load(outDir string) (*Manifest, error) {
 			}
 			return -1
 		}
-		return cmp.Or(cmp.Compare(a.mtime, b.mtime), cmp.Compare(a.path, b.path))
+		return cmp.Or(cmp.Compare(a.mtime, b.mtime), cmp.Compare(a.name, b.name))
 	})
 	for _, f := range files {
-		entries, err := readFile(f.path)
+		entries, err := readFile(d, f.name)
 		if err != nil {
 			return nil, err
 		}
@@ -185,8 +185,9 @@ func Load(outDir string) (*Manifest, error) {
 }
 
 // readFile reads and validates one manifest file.
-func readFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+func readFile(d *outdir.Dir, name string) ([]Entry, error) {
+	path := d.Join(name)
+	f, err := d.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
@@ -226,18 +227,18 @@ func readFile(path string) ([]Entry, error) {
 }
 
 // Save writes the entries that belong to shard s (all entries when s is the
-// zero Shard) to s's manifest file in outDir, creating outDir if needed.
-// The output is deterministic: the same entries give the same bytes (entries
-// sorted by Rel, indented JSON, a trailing newline). The file is replaced
-// atomically: Save writes a temporary file in outDir and renames it over the
-// manifest file, and removes the temporary file if anything fails. A file
-// that already holds exactly those bytes is left untouched.
+// zero Shard) to s's manifest file in the output directory d. The output is
+// deterministic: the same entries give the same bytes (entries sorted by
+// Rel, indented JSON, a trailing newline). Save first flushes the file
+// system to stable storage, so that the record never outlives the outputs
+// it names, then replaces the file atomically and durably. A file that
+// already holds exactly those bytes is left untouched.
 //
-// An unsharded Save then removes every shard manifest file in outDir, since
-// its file now records everything. A sharded Save touches only its own file,
+// An unsharded Save then removes every shard manifest file in d, since its
+// file now records everything. A sharded Save touches only its own file,
 // so shards may save concurrently into one directory. Save of an invalid
 // shard returns an error.
-func (m *Manifest) Save(outDir string, s Shard) error {
+func (m *Manifest) Save(d *outdir.Dir, s Shard) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
@@ -253,25 +254,25 @@ func (m *Manifest) Save(outDir string, s Shard) error {
 	}
 	data = append(data, '\n')
 
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return fmt.Errorf("manifest: %w", err)
-	}
 	// An unchanged manifest is left as it is, so a run with nothing to do writes nothing.
-	if old, err := os.ReadFile(filepath.Join(outDir, FileName(s))); err != nil || !bytes.Equal(old, data) {
-		if err := writeAtomic(outDir, FileName(s), data); err != nil {
-			return err
+	if old, err := readAll(d, FileName(s)); err != nil || !bytes.Equal(old, data) {
+		if err := d.SyncAll(); err != nil {
+			return fmt.Errorf("manifest: %w", err)
+		}
+		if err := d.WriteFile(FileName(s), data, true); err != nil {
+			return fmt.Errorf("manifest: %w", err)
 		}
 	}
 	if s != (Shard{}) {
 		return nil
 	}
-	dirents, err := os.ReadDir(outDir)
+	dirents, err := d.ReadDir(".")
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	for _, d := range dirents {
-		if other, ok := parseFileName(d.Name()); ok && other != (Shard{}) {
-			err := os.Remove(filepath.Join(outDir, d.Name()))
+	for _, e := range dirents {
+		if other, ok := parseFileName(e.Name()); ok && other != (Shard{}) {
+			err := d.Remove(e.Name())
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("manifest: %w", err)
 			}
@@ -280,42 +281,14 @@ func (m *Manifest) Save(outDir string, s Shard) error {
 	return nil
 }
 
-// writeAtomic replaces dir/name with data through a temporary file in dir,
-// which it removes on failure.
-func writeAtomic(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, tempPrefix+"*"+tempSuffix)
+// readAll returns the content of the file name in d.
+func readAll(d *outdir.Dir, name string) ([]byte, error) {
+	f, err := d.Open(name)
 	if err != nil {
-		return fmt.Errorf("manifest: %w", err)
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("manifest: %w", err)
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; others sharing the volume must read it.
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	// Make the rename durable; not every system can sync a directory.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // Hash returns the hex SHA-256 of data.

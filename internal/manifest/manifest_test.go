@@ -2,7 +2,9 @@ package manifest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thumbs-dev/thumbs/internal/outdir"
 )
 
 func entry(rel string, outputs ...string) Entry {
@@ -42,9 +46,23 @@ func manifestOf(entries ...Entry) *Manifest {
 	return m
 }
 
+// dirOf opens the output directory dir, or returns nil when it does not exist.
+func dirOf(t *testing.T, dir string) *outdir.Dir {
+	t.Helper()
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	d, err := outdir.Open(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
 func mustLoad(t *testing.T, dir string) *Manifest {
 	t.Helper()
-	m, err := Load(dir)
+	m, err := Load(dirOf(t, dir))
 	if err != nil {
 		t.Fatalf("Load(%s): %v", dir, err)
 	}
@@ -124,7 +142,7 @@ func TestRecordEmptyRelPanics(t *testing.T) {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	m := manifestOf(sampleEntries()...)
-	if err := m.Save(dir, Shard{}); err != nil {
+	if err := m.Save(dirOf(t, dir), Shard{}); err != nil {
 		t.Fatal(err)
 	}
 	got := mustLoad(t, dir).Entries()
@@ -140,16 +158,6 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 	if perm := info.Mode().Perm(); perm != 0o644 {
 		t.Errorf("manifest mode = %v, want 0644 so other machines can read it", perm)
-	}
-}
-
-func TestSaveCreatesDir(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "new", "out")
-	if err := manifestOf(entry("a.jpg")).Save(dir, Shard{}); err != nil {
-		t.Fatal(err)
-	}
-	if got := rels(mustLoad(t, dir).Entries()); !reflect.DeepEqual(got, []string{"a.jpg"}) {
-		t.Errorf("loaded %q", got)
 	}
 }
 
@@ -174,7 +182,7 @@ func TestSaveDeterministic(t *testing.T) {
 	var files [][]byte
 	for _, m := range []*Manifest{forward, backward} {
 		dir := t.TempDir()
-		if err := m.Save(dir, Shard{}); err != nil {
+		if err := m.Save(dirOf(t, dir), Shard{}); err != nil {
 			t.Fatal(err)
 		}
 		data, err := os.ReadFile(filepath.Join(dir, FileName(Shard{})))
@@ -194,7 +202,7 @@ func TestSaveFormatGolden(t *testing.T) {
 		Rel: "trips/a.jpg", Src: "photos/trips/a.jpg", Size: 1234, ModTime: 1700000000000000001,
 		Hash: "abc", Options: "o", Version: "v1", Outputs: []string{"trips/a-512.webp", "trips/a-256.webp"},
 	})
-	if err := m.Save(dir, Shard{}); err != nil {
+	if err := m.Save(dirOf(t, dir), Shard{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, ".thumbs-manifest.json"))
@@ -225,7 +233,7 @@ func TestSaveFormatGolden(t *testing.T) {
 	}
 
 	// An empty manifest still has an entries array.
-	if err := (&Manifest{}).Save(dir, Shard{}); err != nil {
+	if err := (&Manifest{}).Save(dirOf(t, dir), Shard{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = os.ReadFile(filepath.Join(dir, ".thumbs-manifest.json"))
@@ -252,7 +260,7 @@ func TestShardedSavesMerge(t *testing.T) {
 					mine.Record(e)
 				}
 			}
-			if err := mine.Save(dir, s); err != nil {
+			if err := mine.Save(dirOf(t, dir), s); err != nil {
 				t.Error(err)
 			}
 		})
@@ -264,7 +272,7 @@ func TestShardedSavesMerge(t *testing.T) {
 		t.Errorf("dir holds %q, want %q", names, want)
 	}
 	for k := 1; k <= n; k++ {
-		one, err := readFile(filepath.Join(dir, FileName(Shard{k, n})))
+		one, err := readFile(dirOf(t, dir), FileName(Shard{k, n}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,7 +290,7 @@ func TestShardedSavesMerge(t *testing.T) {
 	}
 
 	// A sharded Save of a manifest holding everything writes only its part.
-	if err := mustLoad(t, dir).Save(dir, Shard{2, n}); err != nil {
+	if err := mustLoad(t, dir).Save(dirOf(t, dir), Shard{2, n}); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustLoad(t, dir).Entries(); !reflect.DeepEqual(got, all.Entries()) {
@@ -293,7 +301,7 @@ func TestShardedSavesMerge(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "keep.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := mustLoad(t, dir).Save(dir, Shard{}); err != nil {
+	if err := mustLoad(t, dir).Save(dirOf(t, dir), Shard{}); err != nil {
 		t.Fatal(err)
 	}
 	if names := dirNames(t, dir); !reflect.DeepEqual(names, []string{".thumbs-manifest.json", "keep.txt"}) {
@@ -311,13 +319,13 @@ func TestLoadPrecedence(t *testing.T) {
 	s2, s3 := owner("a.jpg", 2), owner("a.jpg", 3)
 
 	// The unsharded file is older truth than a shard file, whatever the times.
-	if err := manifestOf(newer).Save(dir, s2); err != nil {
+	if err := manifestOf(newer).Save(dirOf(t, dir), s2); err != nil {
 		t.Fatal(err)
 	}
-	if err := manifestOf(old, entry("only-unsharded.jpg")).Save(dir, Shard{}); err != nil {
+	if err := manifestOf(old, entry("only-unsharded.jpg")).Save(dirOf(t, dir), Shard{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := manifestOf(newer).Save(dir, s2); err != nil {
+	if err := manifestOf(newer).Save(dirOf(t, dir), s2); err != nil {
 		t.Fatal(err)
 	}
 	setMtime(t, filepath.Join(dir, FileName(s2)), time.Unix(1000, 0))
@@ -330,7 +338,7 @@ func TestLoadPrecedence(t *testing.T) {
 	}
 
 	// Among shard files (here of an old and a new split), the newest wins.
-	if err := manifestOf(old).Save(dir, s3); err != nil {
+	if err := manifestOf(old).Save(dirOf(t, dir), s3); err != nil {
 		t.Fatal(err)
 	}
 	setMtime(t, filepath.Join(dir, FileName(s3)), time.Unix(2000, 0))
@@ -365,7 +373,7 @@ func TestLoadEmpty(t *testing.T) {
 		"missing dir": filepath.Join(t.TempDir(), "nope"),
 		"empty dir":   t.TempDir(),
 	} {
-		m, err := Load(dir)
+		m, err := Load(dirOf(t, dir))
 		if err != nil || len(m.Entries()) != 0 {
 			t.Errorf("%s: Load = %v entries, %v; want empty, nil", name, len(m.Entries()), err)
 		}
@@ -378,7 +386,7 @@ func TestLoadEmpty(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if m, err := Load(dir); err != nil || len(m.Entries()) != 0 {
+	if m, err := Load(dirOf(t, dir)); err != nil || len(m.Entries()) != 0 {
 		t.Errorf("dir with other files: Load = %v, %v; want empty, nil", m, err)
 	}
 }
@@ -412,7 +420,7 @@ func TestLoadErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Load(dir)
+			_, err := Load(dirOf(t, dir))
 			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("Load = %v; want an error naming %s and containing %q", err, path, tt.wantErr)
 			}
@@ -430,7 +438,7 @@ func TestLoadRefusesHugeFile(t *testing.T) {
 	if err := os.Truncate(path, MaxFileSize+1); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(dir)
+	_, err := Load(dirOf(t, dir))
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("Load of a %d-byte manifest = %v; want an error naming the file and the limit", MaxFileSize+1, err)
 	}
@@ -442,18 +450,8 @@ func TestLoadRefusesNonRegular(t *testing.T) {
 	if err := os.Mkdir(path, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), path) {
+	if _, err := Load(dirOf(t, dir)); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("Load with a directory named like a manifest = %v; want an error naming it", err)
-	}
-}
-
-func TestLoadNotADirectory(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Load(path); err == nil {
-		t.Error("Load of a regular file as outDir succeeded")
 	}
 }
 
@@ -470,12 +468,12 @@ func TestSaveFailureRemovesTemp(t *testing.T) {
 		if err := os.WriteFile(other, []byte(`{"format":1,"entries":[]}`), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		err := manifestOf(sampleEntries()...).Save(dir, s)
+		err := manifestOf(sampleEntries()...).Save(dirOf(t, dir), s)
 		if err == nil {
 			t.Fatalf("Save(%v) over a directory succeeded", s)
 		}
 		for _, name := range dirNames(t, dir) {
-			if strings.HasSuffix(name, ".tmp") {
+			if strings.HasPrefix(name, outdir.TempPrefix) {
 				t.Errorf("Save(%v) failed but left temporary file %s", s, name)
 			}
 		}
@@ -488,7 +486,7 @@ func TestSaveFailureRemovesTemp(t *testing.T) {
 func TestSaveInvalidShard(t *testing.T) {
 	dir := t.TempDir()
 	for _, s := range []Shard{{0, 2}, {3, 2}, {1, 0}} {
-		if err := manifestOf(entry("a.jpg")).Save(dir, s); err == nil {
+		if err := manifestOf(entry("a.jpg")).Save(dirOf(t, dir), s); err == nil {
 			t.Errorf("Save with invalid shard %#v succeeded", s)
 		}
 	}
@@ -499,6 +497,7 @@ func TestSaveInvalidShard(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	dir := t.TempDir()
+	d := dirOf(t, dir)
 	m := &Manifest{}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -507,10 +506,10 @@ func TestConcurrentUse(t *testing.T) {
 				rel := fmt.Sprintf("g%d/%d.jpg", g, i)
 				m.Record(entry(rel, "x.webp"))
 				m.Lookup(rel)
-				m.Check(rel, 1, 1, "", "", dir)
+				m.Check(rel, 1, 1, "", "", d)
 				if i%50 == 0 {
 					m.Entries()
-					if err := m.Save(dir, Shard{g%2 + 1, 2}); err != nil {
+					if err := m.Save(dirOf(t, dir), Shard{g%2 + 1, 2}); err != nil {
 						t.Error(err)
 					}
 				}

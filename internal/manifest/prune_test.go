@@ -57,7 +57,7 @@ func pruneFixture(t *testing.T) (string, *Manifest, func(Entry) bool) {
 
 func TestPrune(t *testing.T) {
 	out, m, keep := pruneFixture(t)
-	removed, err := m.Prune(out, keep, false)
+	removed, err := m.Prune(dirOf(t, out), keep, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestPrune(t *testing.T) {
 	os.Remove(filepath.Join(out, "deep/x/y/unrelated.txt.bak"))
 	writeFiles(t, out, "deep/x/y/again-256.webp")
 	m.Record(entry("deep/x/y/again.jpg", "deep/x/y/again-256.webp"))
-	removed, err = m.Prune(out, func(e Entry) bool { return e.Rel == "gone.png" }, false)
+	removed, err = m.Prune(dirOf(t, out), func(e Entry) bool { return e.Rel == "gone.png" }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestPrune(t *testing.T) {
 	// Pruning everything never removes out itself, even when it becomes empty.
 	os.Remove(filepath.Join(out, "notes.txt"))
 	os.RemoveAll(filepath.Join(out, "deep"))
-	if _, err := m.Prune(out, func(Entry) bool { return false }, false); err != nil {
+	if _, err := m.Prune(dirOf(t, out), func(Entry) bool { return false }, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(out); err != nil {
@@ -104,7 +104,7 @@ func TestPrune(t *testing.T) {
 func TestPruneDryRun(t *testing.T) {
 	out, m, keep := pruneFixture(t)
 	before, entries := tree(t, out), m.Entries()
-	removed, err := m.Prune(out, keep, true)
+	removed, err := m.Prune(dirOf(t, out), keep, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,15 +125,16 @@ func TestPruneRefusesUnsafePaths(t *testing.T) {
 		out := filepath.Join(parent, "out")
 		writeFiles(t, parent, "x", "out/a-256.webp", "out/b-256.webp")
 		m := manifestOf(entry("a.jpg", "a-256.webp"), entry("b.jpg", "b-256.webp", bad))
-		removed, err := m.Prune(out, func(Entry) bool { return false }, false)
+		removed, err := m.Prune(dirOf(t, out), func(Entry) bool { return false }, false)
 		if err == nil || !strings.Contains(err.Error(), "refusing") {
 			t.Errorf("output %q: Prune = %q, %v; want a refusal", bad, removed, err)
 		}
-		if got, want := tree(t, parent), []string{"out/", "out/a-256.webp", "out/b-256.webp", "x"}; !reflect.DeepEqual(got, want) {
-			t.Errorf("output %q: refused prune changed the tree to %q", bad, got)
+		// The refused entry keeps its outputs and its record; the other is pruned.
+		if got, want := tree(t, parent), []string{"out/", "out/b-256.webp", "x"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("output %q: prune left the tree as %q, want %q", bad, got, want)
 		}
-		if len(m.Entries()) != 2 {
-			t.Errorf("output %q: refused prune forgot entries", bad)
+		if got := rels(m.Entries()); !reflect.DeepEqual(got, []string{"b.jpg"}) {
+			t.Errorf("output %q: entries after prune %q, want only the refused b.jpg", bad, got)
 		}
 	}
 
@@ -141,7 +142,7 @@ func TestPruneRefusesUnsafePaths(t *testing.T) {
 	out := t.TempDir()
 	writeFiles(t, out, "a-256.webp")
 	m := manifestOf(entry("a.jpg", "a-256.webp"), entry("b.jpg", "../x"))
-	if removed, err := m.Prune(out, func(e Entry) bool { return e.Rel == "b.jpg" }, false); err != nil || len(removed) != 1 {
+	if removed, err := m.Prune(dirOf(t, out), func(e Entry) bool { return e.Rel == "b.jpg" }, false); err != nil || len(removed) != 1 {
 		t.Errorf("Prune = %q, %v; want a-256.webp removed", removed, err)
 	}
 }
@@ -154,7 +155,7 @@ func TestPruneDoesNotFollowSymlinkOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := manifestOf(entry("link/a.jpg", "link/a-256.webp"))
-	if _, err := m.Prune(out, func(Entry) bool { return false }, false); err == nil {
+	if _, err := m.Prune(dirOf(t, out), func(Entry) bool { return false }, false); err == nil {
 		t.Error("Prune through a symlink out of outDir succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(parent, "elsewhere", "a-256.webp")); err != nil {
@@ -166,7 +167,7 @@ func TestPruneSkipsDirectoryAtOutputPath(t *testing.T) {
 	out := t.TempDir()
 	writeFiles(t, out, "a-256.webp/inside")
 	m := manifestOf(entry("a.jpg", "a-256.webp"))
-	removed, err := m.Prune(out, func(Entry) bool { return false }, false)
+	removed, err := m.Prune(dirOf(t, out), func(Entry) bool { return false }, false)
 	if err != nil || len(removed) != 0 {
 		t.Errorf("Prune = %q, %v; want nothing removed", removed, err)
 	}
@@ -177,7 +178,7 @@ func TestPruneSkipsDirectoryAtOutputPath(t *testing.T) {
 
 func TestPruneMissingOutDir(t *testing.T) {
 	m := manifestOf(entry("a.jpg", "a-256.webp"))
-	removed, err := m.Prune(filepath.Join(t.TempDir(), "nope"), func(Entry) bool { return false }, false)
+	removed, err := m.Prune(dirOf(t, filepath.Join(t.TempDir(), "nope")), func(Entry) bool { return false }, false)
 	if err != nil || len(removed) != 0 || len(m.Entries()) != 0 {
 		t.Errorf("Prune = %q, %v, %d entries; want nothing removed and the entry forgotten", removed, err, len(m.Entries()))
 	}
@@ -189,7 +190,7 @@ func TestPruneResultSorted(t *testing.T) {
 	writeFiles(t, out, "z/a-256.webp", "b-256.webp", "m-256.webp")
 	m := manifestOf(entry("a.jpg", "z/a-256.webp"), entry("b.jpg", "b-256.webp", "m-256.webp"))
 	for _, dryRun := range []bool{true, false} {
-		removed, err := m.Prune(out, func(Entry) bool { return false }, dryRun)
+		removed, err := m.Prune(dirOf(t, out), func(Entry) bool { return false }, dryRun)
 		if want := []string{"b-256.webp", "m-256.webp", "z/a-256.webp"}; err != nil || !reflect.DeepEqual(removed, want) {
 			t.Errorf("dryRun=%v: Prune = %q, %v; want %q", dryRun, removed, err, want)
 		}

@@ -11,8 +11,6 @@ const (
 	unshardedName = ".thumbs-manifest.json"
 	shardPrefix   = ".thumbs-manifest-"
 	shardSuffix   = ".json"
-	tempPrefix    = ".thumbs-manifest-" // temporary files are tempPrefix + random + tempSuffix
-	tempSuffix    = ".tmp"
 )
 
 // Shard is one part of a split of the sources into N parts: K from 1 to N.
@@ -116,11 +114,8 @@ func parseFileName(name string) (Shard, bool) {
 }
 
 // IsManifestName reports whether a file name (without directory) is that of
-// a manifest file of any shard, or of a temporary file Save writes one
-// through, so that directory walks and prune can skip it.
+// a manifest file of any shard, so that directory walks and prune can skip it.
 func IsManifestName(name string) bool {
-	if _, ok := parseFileName(name); ok {
-		return true
-	}
-	return strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix)
+	_, ok := parseFileName(name)
+	return ok
 }

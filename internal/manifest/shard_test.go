@@ -151,16 +151,6 @@ func TestFileNames(t *testing.T) {
 	}
 
 	for _, name := range []string{
-		".thumbs-manifest-1234567.tmp", // Save's temporary file
-	} {
-		if !IsManifestName(name) {
-			t.Errorf("IsManifestName(%q) = false, want true", name)
-		}
-		if _, ok := parseFileName(name); ok {
-			t.Errorf("parseFileName(%q) accepted a temporary file", name)
-		}
-	}
-	for _, name := range []string{
 		"thumbs-manifest.json",
 		".thumbs-manifest.json.bak",
 		".thumbs-manifest-0-of-4.json",

@@ -4,6 +4,7 @@ package memo
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -38,7 +39,9 @@ func New[V any](limit int64, size func(V) int64) *Memo[V] {
 // Get returns the value for key, calling compute to make it unless another
 // call has made it or is making it. A caller waiting for another's
 // computation gives up when ctx is cancelled. shared reports whether the
-// value came from another call's computation.
+// value came from another call's computation. When compute panics, the
+// panic continues in the caller that ran it, and the callers waiting for
+// that computation return an error that says so.
 func (m *Memo[V]) Get(ctx context.Context, key string, compute func() (V, error)) (value V, shared bool, err error) {
 	m.mu.Lock()
 	e := m.entries[key]
@@ -56,6 +59,18 @@ func (m *Memo[V]) Get(ctx context.Context, key string, compute func() (V, error)
 	m.entries[key] = e
 	m.mu.Unlock()
 
+	// A panicking compute must not strand the waiters: they are woken with
+	// an error, the key is forgotten, and the panic goes on in this caller.
+	defer func() {
+		if p := recover(); p != nil {
+			e.err = fmt.Errorf("panic: %v", p)
+			m.mu.Lock()
+			delete(m.entries, key)
+			m.mu.Unlock()
+			close(e.ready)
+			panic(p)
+		}
+	}()
 	e.value, e.err = compute()
 	close(e.ready)
 
@@ -76,3 +91,4 @@ func (m *Memo[V]) Get(ctx context.Context, key string, compute func() (V, error)
 	}
 	return e.value, false, nil
 }
+

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"go.uber.org/goleak"
 )
@@ -112,4 +113,44 @@ func TestWaiterGivesUpOnCancel(t *testing.T) {
 	}
 	close(release)
 	<-done
+}
+
+// TestPanicWakesWaiters: a compute that panics must not strand the callers
+// waiting for it; they get an error, the panic goes on in the computing
+// caller, and a later Get of the key computes again.
+func TestPanicWakesWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := New(1<<20, func(s string) int64 { return int64(len(s)) })
+		release := make(chan struct{})
+		panicked := make(chan any, 1)
+		go func() {
+			defer func() { panicked <- recover() }()
+			m.Get(context.Background(), "k", func() (string, error) {
+				<-release
+				panic("decoder exploded")
+			})
+		}()
+		synctest.Wait()
+		const waiters = 5
+		errs := make(chan error, waiters)
+		for range waiters {
+			go func() {
+				_, _, err := m.Get(context.Background(), "k", func() (string, error) { return "", errors.New("not the first") })
+				errs <- err
+			}()
+		}
+		synctest.Wait() // every waiter blocks on the first computation
+		close(release)
+		for range waiters {
+			if err := <-errs; err == nil || err.Error() != "panic: decoder exploded" {
+				t.Errorf("waiter got %v, want the panic as an error", err)
+			}
+		}
+		if p := <-panicked; p != "decoder exploded" {
+			t.Errorf("computing caller recovered %v, want the panic to go on", p)
+		}
+		if v, shared, err := m.Get(context.Background(), "k", func() (string, error) { return "again", nil }); v != "again" || shared || err != nil {
+			t.Errorf("Get after the panic = %q, %v, %v; want a new computation", v, shared, err)
+		}
+	})
 }

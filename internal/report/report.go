@@ -125,18 +125,23 @@ type jsonSummary struct {
 		Pruned    []string `json:"pruned,omitempty"`
 		DryRun    bool     `json:"dry_run,omitempty"`
 	} `json:"summary"`
+	Errors []string `json:"errors,omitempty"`
 }
 
-// Summary ends the report with the run's totals, and the output files
-// pruned, if any: a JSON object on Stdout with JSON, and a line on Stderr
-// in any case.
-func (r *Reporter) Summary(sum runner.Summary, pruned []string) {
+// Summary ends the report with the failures of the run itself, if any
+// (those of no single file: a path list that could not be read, a record
+// that could not be saved), the run's totals, and the output files pruned:
+// a JSON object on Stdout with JSON, and lines on Stderr in any case.
+func (r *Reporter) Summary(sum runner.Summary, pruned []string, problems []error) {
 	if r.bar != nil {
 		r.bar.Finish()
 		r.bar.Clear()
 	}
+	for _, p := range problems {
+		r.line(r.o.Stderr, "thumbs: %v", p)
+	}
 	if r.o.JSON {
-		var js jsonSummary
+		js := jsonSummary{Errors: messages(problems)}
 		s := &js.Summary
 		s.OK, s.Failed, s.Skipped, s.Duplicate = sum.OK, sum.Failed, sum.Skipped, sum.Duplicate
 		s.BytesIn, s.BytesOut, s.Seconds = sum.BytesIn, sum.BytesOut, sum.Elapsed.Seconds()
@@ -148,6 +153,29 @@ func (r *Reporter) Summary(sum runner.Summary, pruned []string) {
 		}
 	}
 	fmt.Fprintln(r.o.Stderr, Line(sum, len(pruned), r.o.Check))
+}
+
+// Abort ends the report of a run that could not start, or found nothing
+// to do: err on Stderr, and with JSON an empty summary object carrying it.
+func (r *Reporter) Abort(err error) {
+	if r.bar != nil {
+		r.bar.Clear()
+	}
+	fmt.Fprintf(r.o.Stderr, "thumbs: %v\n", err)
+	if r.o.JSON {
+		var js jsonSummary
+		js.Errors = messages([]error{err})
+		js.Summary.DryRun = r.o.DryRun
+		r.enc.Encode(js)
+	}
+}
+
+func messages(errs []error) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	return out
 }
 
 // Line returns the one-line summary of a run: the count of each outcome,

@@ -68,7 +68,7 @@ func TestJSONLines(t *testing.T) {
 		r.Queued()
 		r.Finished(res)
 	}
-	r.Summary(summaryOf(rs), nil)
+	r.Summary(summaryOf(rs), nil, nil)
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if len(lines) != len(rs)+1 {
 		t.Fatalf("%d JSON lines, want %d:\n%s", len(lines), len(rs)+1, stdout.String())
@@ -141,7 +141,7 @@ func TestTextModes(t *testing.T) {
 			if tt.o.DryRun {
 				pruned = []string{"old/x.jpg"}
 			}
-			r.Summary(summaryOf(rs), pruned)
+			r.Summary(summaryOf(rs), pruned, nil)
 			if stdout.String() != tt.wantStdout {
 				t.Errorf("stdout =\n%q, want\n%q", stdout.String(), tt.wantStdout)
 			}
@@ -158,7 +158,7 @@ func TestCheckListsStaleOnStdout(t *testing.T) {
 	r.Finished(runner.Result{Src: "a.jpg", Status: runner.Failed, Err: fmt.Errorf("wrapped: %w", batch.ErrStale)})
 	r.Finished(runner.Result{Src: "b.jpg", Status: runner.Failed, Err: errors.New("b.jpg: unknown image format")})
 	r.Finished(runner.Result{Src: "c.jpg", Status: runner.Skipped})
-	r.Summary(runner.Summary{Failed: 2, Skipped: 1}, nil)
+	r.Summary(runner.Summary{Failed: 2, Skipped: 1}, nil, nil)
 	if got := stdout.String(); got != "stale: wrapped: thumbnails missing or out of date\n" {
 		t.Errorf("stdout = %q", got)
 	}
@@ -174,7 +174,7 @@ func TestProgressGoesToStderrOnly(t *testing.T) {
 		r.Queued()
 		r.Finished(res)
 	}
-	r.Summary(summaryOf(results()), nil)
+	r.Summary(summaryOf(results()), nil, nil)
 	if stdout.Len() != 0 {
 		t.Errorf("stdout = %q, want nothing", stdout.String())
 	}

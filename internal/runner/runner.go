@@ -118,8 +118,17 @@ type Producer[J any] func(ctx context.Context, emit func(J) bool) error
 // implements fmt.Stringer is named by its String in the error of a panic.
 type Process[J any] func(ctx context.Context, job J) Result
 
-// ErrFailed is returned (wrapped) by Run in keep-going mode when some jobs failed.
+// ErrFailed is wrapped by every error of Run that comes from a job's
+// failure: such a failure was shown to the Observer already, as that
+// job's Result.
 var ErrFailed = errors.New("some files failed")
+
+// jobFailure is the error of a job's failure that stopped a run.
+type jobFailure struct{ err error }
+
+func (e jobFailure) Error() string        { return e.err.Error() }
+func (e jobFailure) Unwrap() error        { return e.err }
+func (e jobFailure) Is(target error) bool { return target == ErrFailed }
 
 // Run feeds the jobs of produce to process, at most opts.Jobs at a time, and
 // returns the summary of their results. Goroutines are started only as
@@ -132,6 +141,7 @@ var ErrFailed = errors.New("some files failed")
 // failure. Run returns only after every goroutine it started has ended. Its
 // error is the first failure's error (or the producer's), the cause of ctx's
 // cancellation, or, in keep-going mode, ErrFailed when any job failed.
+// Errors that come from jobs wrap ErrFailed; a producer's error does not.
 func Run[J any](ctx context.Context, produce Producer[J], process Process[J], opts Options) (Summary, error) {
 	start := time.Now()
 	jobs := opts.Jobs
@@ -224,7 +234,7 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 				opts.Observer.Finished(r)
 			}
 			if r.Status == Failed {
-				fail(r.Err)
+				fail(jobFailure{r.Err})
 			}
 		}
 	}
