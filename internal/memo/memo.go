@@ -91,4 +91,3 @@ func (m *Memo[V]) Get(ctx context.Context, key string, compute func() (V, error)
 	}
 	return e.value, false, nil
 }
-
