@@ -338,3 +338,47 @@ type observerFunc func(runner.Result)
 
 func (observerFunc) Queued()                    {}
 func (f observerFunc) Finished(r runner.Result) { f(r) }
+
+// TestRecordFailureIsReturned: a record that cannot be saved is an error of
+// the run, not dropped, after the thumbnails themselves were made.
+func TestRecordFailureIsReturned(t *testing.T) {
+	src := collection(t)
+	out := t.TempDir()
+	o := options(t, out, 2)
+	o.Finder = source.Finder{Out: out}
+	planted := false
+	o.Observer = observerFunc(func(runner.Result) {
+		if !planted {
+			// A directory where the record goes makes its rename fail.
+			planted = os.MkdirAll(filepath.Join(out, manifest.FileName(manifest.Shard{}), "x"), 0o755) == nil
+		}
+	})
+	rep, err := Resize(context.Background(), []string{src}, o)
+	if err == nil || !strings.Contains(err.Error(), "save the record of this run") {
+		t.Fatalf("Resize = %v; want the failure to save the record", err)
+	}
+	if errors.Is(err, runner.ErrFailed) {
+		t.Errorf("Resize error %v passes for a file's failure, which no result has shown", err)
+	}
+	if rep.Summary.OK == 0 || rep.Summary.Failed != 0 {
+		t.Errorf("summary %+v, want the thumbnails made", rep.Summary)
+	}
+}
+
+// TestNoSourcesCreatesNothing: a run that finds no source image returns
+// ErrNoSources and leaves no output directory it made.
+func TestNoSourcesCreatesNothing(t *testing.T) {
+	empty := t.TempDir()
+	out := filepath.Join(t.TempDir(), "new", "out")
+	o := options(t, out, 2)
+	o.Finder = source.Finder{Out: out}
+	if _, err := Resize(context.Background(), []string{empty}, o); !errors.Is(err, ErrNoSources) {
+		t.Errorf("Resize of an empty folder = %v, want ErrNoSources", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the output directory was left behind: %v", err)
+	}
+	if _, err := Check(context.Background(), []string{empty}, o); !errors.Is(err, ErrNoSources) {
+		t.Errorf("Check of an empty folder = %v, want ErrNoSources", err)
+	}
+}

@@ -140,8 +140,9 @@ func (e jobFailure) Is(target error) bool { return target == ErrFailed }
 // first failure. A panic in process is recovered and reported as that job's
 // failure. Run returns only after every goroutine it started has ended. Its
 // error is the first failure's error (or the producer's), the cause of ctx's
-// cancellation, or, in keep-going mode, ErrFailed when any job failed.
-// Errors that come from jobs wrap ErrFailed; a producer's error does not.
+// cancellation, or, in keep-going mode, ErrFailed when any job failed
+// joined with the producer's error, if any. Errors that come from jobs wrap
+// ErrFailed; a producer's error does not.
 func Run[J any](ctx context.Context, produce Producer[J], process Process[J], opts Options) (Summary, error) {
 	start := time.Now()
 	jobs := opts.Jobs
@@ -205,11 +206,8 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 	}()
 
 	var sum Summary
-	var firstErr error
+	var producerErr error
 	fail := func(err error) {
-		if firstErr == nil {
-			firstErr = err
-		}
 		if !opts.KeepGoing {
 			cancel(err)
 		}
@@ -222,6 +220,7 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 			}
 		case ev.producer != nil:
 			if !errors.Is(ev.producer, context.Canceled) {
+				producerErr = ev.producer
 				fail(ev.producer)
 			}
 		default:
@@ -243,13 +242,11 @@ func Run[J any](ctx context.Context, produce Producer[J], process Process[J], op
 	if err := context.Cause(ctx); err != nil {
 		return sum, err // the first failure, or why the caller cancelled
 	}
+	var err error
 	if sum.Failed > 0 {
-		return sum, fmt.Errorf("%d of %d files failed: %w", sum.Failed, sum.Done(), ErrFailed)
+		err = fmt.Errorf("%d of %d files failed: %w", sum.Failed, sum.Done(), ErrFailed)
 	}
-	if firstErr != nil {
-		return sum, firstErr // the producer's, in keep-going mode
-	}
-	return sum, nil
+	return sum, errors.Join(err, producerErr) // in keep-going mode
 }
 
 // protect calls process, turning a panic into the job's failure.

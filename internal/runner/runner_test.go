@@ -248,6 +248,10 @@ func TestEarlyFailureStopsRun(t *testing.T) {
 			if !errors.Is(err, errBoom) {
 				t.Fatalf("Run error = %v, want %v", err, errBoom)
 			}
+			// The failure was shown to the Observer: the error says so.
+			if !errors.Is(err, runner.ErrFailed) || err.Error() != errBoom.Error() && !strings.HasSuffix(err.Error(), errBoom.Error()) {
+				t.Errorf("Run error = %v, want the job's error, wrapping ErrFailed", err)
+			}
 			if got := calls.Load(); got >= 1000 {
 				t.Errorf("process called %d times after an early failure, want < 1000", got)
 			}
@@ -476,6 +480,14 @@ func TestProducerError(t *testing.T) {
 			sum, err := runWithin(t, t.Context(), produce, process, runner.Options{Jobs: 4, KeepGoing: tt.keepGoing})
 			if !errors.Is(err, tt.want) {
 				t.Errorf("Run error = %v, want %v", err, tt.want)
+			}
+			// A producer's error was shown to no Observer: it is never lost
+			// and must not pass for a job's failure.
+			if !errors.Is(err, errList) {
+				t.Errorf("Run error = %v, want it to carry %v", err, errList)
+			}
+			if errors.Is(err, runner.ErrFailed) != tt.failJob {
+				t.Errorf("Run error %v wraps ErrFailed: %v, want %v", err, errors.Is(err, runner.ErrFailed), tt.failJob)
 			}
 			if tt.keepGoing && sum.Done() != 10 {
 				t.Errorf("Done() = %d, want 10", sum.Done())
