@@ -235,8 +235,10 @@ func (f flags) options(cmd *cobra.Command, args []string) (batch.Options, error)
 	return batch.Options{
 		Out: f.out, Thumb: t, Name: f.name, Jobs: f.jobs, KeepGoing: f.keepGoing,
 		Force: f.force, Prune: f.prune, DryRun: f.dryRun, Shard: shard,
-		Finder:  source.Finder{Out: f.out, Stdin: cmd.InOrStdin(), Null: f.null, Cwd: cwd},
-		Version: version(),
+		Finder: source.Finder{Out: f.out, Stdin: cmd.InOrStdin(), Null: f.null, Cwd: cwd},
+		Waiting: func(holder string) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "thumbs: %s is in use by %s; waiting for it to finish\n", f.out, holder)
+		},
 	}, nil
 }
 

@@ -461,7 +461,7 @@ func cmdFiles(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
-		if *noManifest && strings.HasPrefix(d.Name(), ".thumbs-manifest") {
+		if *noManifest && strings.HasPrefix(d.Name(), ".thumbs-record") {
 			return nil
 		}
 		switch {

@@ -34,7 +34,9 @@ type Options struct {
 	Shard     manifest.Shard    // the part of the sources to do; zero for all
 	Finder    source.Finder     // where paths come from
 	Observer  runner.Observer   // told of each result; may be nil
-	Version   string            // thumbs' version, recorded in the manifest
+	// Waiting, when not nil, is told once when another process holds the
+	// output directory's record and this run waits its turn.
+	Waiting func(holder string)
 }
 
 // lookahead is how many sources the walk may find ahead of the work, so that
@@ -64,7 +66,7 @@ type Report struct {
 type job struct {
 	source.Source
 	duplicate bool   // the same file was met earlier in the run
-	clashOf   string // an earlier source whose outputs take the same names, if any
+	clashOf   string // the output stem an earlier source took, if this one could clash with it
 }
 
 // run holds the state shared by the jobs of one run.
@@ -73,7 +75,7 @@ type run struct {
 	check    bool // only report stale sources
 	name     string
 	optsKey  string
-	manifest *manifest.Manifest
+	record   *manifest.Record
 	memo     *memo.Memo[[]thumbnail.Thumb]
 	// out is the output directory, through which every output is created,
 	// renamed and removed; nil in a dry run or check when it does not exist.
@@ -107,30 +109,30 @@ func Resize(ctx context.Context, args []string, o Options) (Report, error) {
 			out.RemoveStaleTemps()
 		}
 	}
-	r, err := start(o, out, false)
+	r, err := start(ctx, o, out, false)
 	if err != nil {
 		return Report{}, err
 	}
 	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: o.KeepGoing, Observer: o.Observer, Lookahead: lookahead})
 	rep := Report{Summary: sum}
 	if sum.Done() == 0 && err == nil {
-		if created {
-			os.Remove(o.Out) // empty: nothing was written
+		r.record.Close()
+		if created { // it holds only the empty record: nothing was made
+			out.Remove(manifest.FileName(o.Shard))
+			os.Remove(o.Out)
 		}
 		return rep, ErrNoSources
 	}
 	if o.Prune && (err == nil || o.KeepGoing) {
-		pruned, perr := r.manifest.Prune(out, r.keep, o.DryRun)
+		pruned, perr := r.record.Prune(r.keep, o.DryRun)
 		rep.Pruned = pruned
 		if perr != nil {
 			err = errors.Join(err, fmt.Errorf("prune: %w", perr))
 		}
 	}
-	// Save what was done, after a failure too: the next run will not redo it.
-	if !o.DryRun {
-		if serr := r.manifest.Save(out, o.Shard); serr != nil {
-			err = errors.Join(err, fmt.Errorf("save the record of this run: %w", serr))
-		}
+	// Record what was done, after a failure too: the next run will not redo it.
+	if cerr := r.record.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("save the record of this run: %w", cerr))
 	}
 	return rep, err
 }
@@ -147,10 +149,11 @@ func Check(ctx context.Context, args []string, o Options) (runner.Summary, error
 	if out != nil {
 		defer out.Close()
 	}
-	r, err := start(o, out, true)
+	r, err := start(ctx, o, out, true)
 	if err != nil {
 		return runner.Summary{}, err
 	}
+	defer r.record.Close()
 	sum, err := runner.Run(ctx, r.produce(args), r.process, runner.Options{Jobs: o.Jobs, KeepGoing: true, Observer: o.Observer, Lookahead: lookahead})
 	if sum.Done() == 0 && err == nil {
 		return sum, ErrNoSources
@@ -169,11 +172,9 @@ func openOut(dir string, create bool) (*outdir.Dir, error) {
 	return outdir.Open(dir, create)
 }
 
-func start(o Options, out *outdir.Dir, check bool) (*run, error) {
-	m, err := manifest.Load(out)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
-	}
+// start opens the record and returns the state of a run. The caller
+// closes the record.
+func start(ctx context.Context, o Options, out *outdir.Dir, check bool) (*run, error) {
 	name := o.Name
 	if name == "" {
 		name = NameOne
@@ -184,12 +185,16 @@ func start(o Options, out *outdir.Dir, check bool) (*run, error) {
 	if err := CheckTemplate(name, len(o.Thumb.Boxes)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
+	m, err := manifest.Open(ctx, out, manifest.Options{Shard: o.Shard, ReadOnly: check || o.DryRun, Waiting: o.Waiting})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
 	return &run{
 		o:        o,
 		check:    check,
 		name:     name,
 		optsKey:  fingerprint(o.Thumb, name),
-		manifest: m,
+		record:   m,
 		memo:     memo.New(64<<20, thumbsSize),
 		out:      out,
 		met:      make(map[uint64]bool),
@@ -205,15 +210,16 @@ func thumbsSize(ts []thumbnail.Thumb) int64 {
 	return n
 }
 
-// fingerprint describes the options that shape a source's outputs, for the
-// manifest to notice when they change.
+// fingerprint describes what shapes a source's outputs, the rendering
+// code's version and the options, for the record to notice when they
+// change. A new build whose rendering is unchanged gives the same.
 func fingerprint(t thumbnail.Options, name string) string {
 	boxes := make([]string, len(t.Boxes))
 	for i, b := range t.Boxes {
 		boxes[i] = b.Label
 	}
-	return fmt.Sprintf("sizes=%s fit=%s crop=%s upscale=%t format=%s quality=%d background=%02x%02x%02x strip=%t name=%s",
-		strings.Join(boxes, ","), t.Fit, t.Crop, t.Upscale, t.Format, t.Quality,
+	return fmt.Sprintf("rendering=%d sizes=%s fit=%s crop=%s upscale=%t format=%s quality=%d background=%02x%02x%02x strip=%t name=%s",
+		thumbnail.RenderingVersion, strings.Join(boxes, ","), t.Fit, t.Crop, t.Upscale, t.Format, t.Quality,
 		t.Background.R, t.Background.G, t.Background.B, t.Strip, name)
 }
 
@@ -227,7 +233,7 @@ func (r *run) produce(args []string) runner.Producer[job] {
 	return func(ctx context.Context, emit func(job) bool) error {
 		seed := maphash.MakeSeed()
 		files := make(map[uint64]bool)   // hashed absolute paths met
-		stems := make(map[uint64]string) // hashed output stem → the source that owns it
+		stems := make(map[uint64]bool) // hashed output stems given out
 		return r.o.Finder.Find(ctx, args, func(s source.Source) bool {
 			if !r.o.Shard.Contains(s.Rel) {
 				return true
@@ -240,11 +246,12 @@ func (r *run) produce(args []string) runner.Producer[job] {
 					j.duplicate = true
 				} else {
 					files[key] = true
-					stem := maphash.String(seed, outputStem(r.name, s.Rel))
-					if first, ok := stems[stem]; ok {
-						j.clashOf = first
+					stem := outputStem(r.name, s.Rel)
+					key := maphash.String(seed, stem)
+					if stems[key] {
+						j.clashOf = stem
 					} else {
-						stems[stem] = s.Path
+						stems[key] = true
 					}
 				}
 			}
@@ -277,7 +284,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		res.Status = runner.Duplicate
 		return res
 	case j.clashOf != "":
-		return fail(fmt.Errorf("its thumbnails would take the names of those of %s", j.clashOf))
+		return fail(fmt.Errorf("its thumbnails could take the names of an earlier source's (%s*)", filepath.Join(r.o.Out, filepath.FromSlash(j.clashOf))))
 	}
 	info, err := os.Stat(j.Path)
 	if err != nil {
@@ -293,27 +300,39 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	}
 
 	mtime := info.ModTime().UnixNano()
-	verdict, entry := r.manifest.Check(j.Rel, info.Size(), mtime, r.optsKey, r.o.Version, r.out)
-	if r.o.Force && !r.check {
-		verdict = manifest.Stale
+	st, err := r.record.Check(j.Rel, info.Size(), mtime, r.optsKey)
+	if err != nil {
+		return fail(err)
 	}
-	if verdict == manifest.Fresh {
+	if r.o.Force && !r.check {
+		st.Verdict = manifest.Stale
+	}
+	entry := st.Entry
+	if st.Verdict == manifest.Fresh {
+		if st.Moved && !r.check && !r.o.DryRun {
+			entry.Src = j.Path
+			if err := r.record.Put(entry); err != nil {
+				return fail(err)
+			}
+		}
 		return r.skipped(res, entry)
 	}
-	if verdict == manifest.Stale && (r.check || r.o.DryRun) {
-		return r.stale(res, r.whyStale(entry, info.Size()))
+	if st.Verdict == manifest.Stale && (r.check || r.o.DryRun) {
+		return r.stale(res, st.Why)
 	}
 	data, err := readFile(j.Path)
 	if err != nil {
 		return fail(err)
 	}
 	hash := manifest.Hash(data)
-	if verdict == manifest.NeedHash {
+	if st.Verdict == manifest.NeedHash {
 		if entry.SameContent(hash) {
 			if !r.check && !r.o.DryRun {
 				entry.ModTime = mtime
 				entry.Src = j.Path
-				r.manifest.Record(entry)
+				if err := r.record.Put(entry); err != nil {
+					return fail(err)
+				}
 			}
 			return r.skipped(res, entry)
 		}
@@ -332,11 +351,13 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	if err != nil {
 		return fail(err)
 	}
-	r.removeOld(entry.Outputs, made)
-	r.manifest.Record(manifest.Entry{
+	r.removeOld(entry.OutputNames(), made)
+	if err := r.record.Put(manifest.Entry{
 		Rel: j.Rel, Src: j.Path, Size: info.Size(), ModTime: mtime, Hash: hash,
-		Options: r.optsKey, Version: r.o.Version, Outputs: made,
-	})
+		Options: r.optsKey, Outputs: made,
+	}); err != nil {
+		return fail(err)
+	}
 	res.Status = runner.OK
 	return res
 }
@@ -345,7 +366,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 // res.Outputs, and returns their paths relative to the output directory.
 // All are written under temporary names first and renamed only when every
 // one is complete; on any error, none of them is left behind.
-func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made []string, err error) {
+func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made []manifest.Output, err error) {
 	names := make([]string, len(thumbs))
 	staged := make([]*outdir.Staged, 0, len(thumbs))
 	defer func() {
@@ -353,8 +374,8 @@ func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made [
 			for _, s := range staged {
 				s.Discard()
 			}
-			for _, name := range made {
-				r.out.Remove(name)
+			for _, o := range made {
+				r.out.Remove(o.Name)
 			}
 			made = nil
 		}
@@ -374,7 +395,11 @@ func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made [
 		if err := s.Commit(); err != nil {
 			return made, fmt.Errorf("write %s: %w", r.out.Join(names[i]), cause(err))
 		}
-		made = append(made, names[i])
+		info, err := r.out.Lstat(names[i])
+		if err != nil {
+			return made, fmt.Errorf("write %s: %w", r.out.Join(names[i]), cause(err))
+		}
+		made = append(made, manifest.Output{Name: names[i], Size: info.Size(), ModTime: info.ModTime().UnixNano(), Sum: manifest.OutputSum(thumbs[i].Data)})
 	}
 	for i, t := range thumbs {
 		res.Outputs = append(res.Outputs, runner.Output{Path: r.out.Join(names[i]), Width: t.Width, Height: t.Height, Bytes: int64(len(t.Data))})
@@ -385,8 +410,8 @@ func (r *run) write(j job, thumbs []thumbnail.Thumb, res *runner.Result) (made [
 // skipped returns res as a skip of a source whose outputs, those of e, are current.
 func (r *run) skipped(res runner.Result, e manifest.Entry) runner.Result {
 	res.Status = runner.Skipped
-	for _, rel := range e.Outputs {
-		res.Outputs = append(res.Outputs, runner.Output{Path: filepath.Join(r.o.Out, filepath.FromSlash(rel))})
+	for _, o := range e.Outputs {
+		res.Outputs = append(res.Outputs, runner.Output{Path: filepath.Join(r.o.Out, filepath.FromSlash(o.Name))})
 	}
 	return res
 }
@@ -402,22 +427,6 @@ func (r *run) stale(res runner.Result, why string) runner.Result {
 	return res
 }
 
-// whyStale says why the manifest judged the outputs of a source of the
-// given size, recorded in e, stale.
-func (r *run) whyStale(e manifest.Entry, size int64) string {
-	switch {
-	case e.Rel == "":
-		return "no thumbnails recorded"
-	case e.Options != r.optsKey:
-		return "thumbnails made with other options"
-	case e.Version != r.o.Version:
-		return "thumbnails made by thumbs " + e.Version
-	case e.Size != size:
-		return "the source changed"
-	}
-	return "a thumbnail is missing"
-}
-
 // addMet records the output-relative name of a source found in the run.
 func (r *run) addMet(rel string) {
 	r.mu.Lock()
@@ -428,9 +437,9 @@ func (r *run) addMet(rel string) {
 // removeOld deletes, from the output directory, the outputs a source had
 // before that it no longer makes. Only regular files go; a directory or a
 // symbolic link found at a recorded name is not what thumbs made.
-func (r *run) removeOld(old, made []string) {
+func (r *run) removeOld(old []string, made []manifest.Output) {
 	for _, rel := range old {
-		if slices.Contains(made, rel) || !filepath.IsLocal(filepath.FromSlash(rel)) {
+		if slices.ContainsFunc(made, func(o manifest.Output) bool { return o.Name == rel }) || !filepath.IsLocal(filepath.FromSlash(rel)) {
 			continue
 		}
 		if info, err := r.out.Lstat(rel); err == nil && info.Mode().IsRegular() {

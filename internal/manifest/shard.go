@@ -7,12 +7,6 @@ import (
 	"strings"
 )
 
-const (
-	unshardedName = ".thumbs-manifest.json"
-	shardPrefix   = ".thumbs-manifest-"
-	shardSuffix   = ".json"
-)
-
 // Shard is one part of a split of the sources into N parts: K from 1 to N.
 // The zero Shard means unsharded: it contains every source.
 type Shard struct{ K, N int }
@@ -78,44 +72,64 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
-// FileName returns the name of the manifest file for shard s:
-// ".thumbs-manifest.json" for the zero Shard and ".thumbs-manifest-K-of-N.json"
-// for shard K/N.
-func FileName(s Shard) string {
+// kind is a kind of file the record keeps in the output directory, one
+// per shard: its names are prefix + "" + suffix unsharded and
+// prefix + "-K-of-N" + suffix for shard K/N.
+type kind struct{ prefix, suffix string }
+
+var (
+	storeFile  = kind{".thumbs-record", ".db"}       // the record's store
+	holderFile = kind{".thumbs-record", ".holder"}   // who holds the store, for the waiting message
+	legacyFile = kind{".thumbs-manifest", ".json"}  // the JSON manifest of thumbs before the store
+	allKinds   = []kind{storeFile, holderFile, legacyFile}
+)
+
+// name returns the file name of kind k for shard s.
+func (k kind) name(s Shard) string {
 	if s == (Shard{}) {
-		return unshardedName
+		return k.prefix + k.suffix
 	}
-	return fmt.Sprintf("%s%d-of-%d%s", shardPrefix, s.K, s.N, shardSuffix)
+	return fmt.Sprintf("%s-%d-of-%d%s", k.prefix, s.K, s.N, k.suffix)
 }
 
-// parseFileName returns the shard whose manifest file is called name, and
-// whether name is such a file. Only names FileName makes are accepted.
-func parseFileName(name string) (Shard, bool) {
-	if name == unshardedName {
+// parse returns the shard whose file of kind k is called name, and whether
+// name is such a file. Only names that name makes are accepted.
+func (k kind) parse(name string) (Shard, bool) {
+	rest, ok := strings.CutPrefix(name, k.prefix)
+	if !ok {
+		return Shard{}, false
+	}
+	rest, ok = strings.CutSuffix(rest, k.suffix)
+	if !ok {
+		return Shard{}, false
+	}
+	if rest == "" {
 		return Shard{}, true
 	}
-	rest, ok := strings.CutPrefix(name, shardPrefix)
-	if !ok {
-		return Shard{}, false
-	}
-	rest, ok = strings.CutSuffix(rest, shardSuffix)
-	if !ok {
-		return Shard{}, false
-	}
-	ks, ns, ok := strings.Cut(rest, "-of-")
+	ks, ns, ok := strings.Cut(strings.TrimPrefix(rest, "-"), "-of-")
 	if !ok {
 		return Shard{}, false
 	}
 	s, err := ParseShard(ks + "/" + ns)
-	if err != nil || FileName(s) != name {
+	if err != nil || k.name(s) != name {
 		return Shard{}, false
 	}
 	return s, true
 }
 
-// IsManifestName reports whether a file name (without directory) is that of
-// a manifest file of any shard, so that directory walks and prune can skip it.
-func IsManifestName(name string) bool {
-	_, ok := parseFileName(name)
-	return ok
+// FileName returns the name of the record's store file for shard s:
+// ".thumbs-record.db" for the zero Shard and ".thumbs-record-K-of-N.db"
+// for shard K/N.
+func FileName(s Shard) string { return storeFile.name(s) }
+
+// IsRecordName reports whether a file name (without directory) is that of
+// a file the record keeps, of any shard: a store, its holder note, or a
+// JSON manifest of an older thumbs.
+func IsRecordName(name string) bool {
+	for _, k := range allKinds {
+		if _, ok := k.parse(name); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -130,39 +130,46 @@ func TestContainsZeroAndInvalid(t *testing.T) {
 
 func TestFileNames(t *testing.T) {
 	tests := []struct {
-		s    Shard
-		name string
+		s                    Shard
+		store, holder, legacy string
 	}{
-		{Shard{}, ".thumbs-manifest.json"},
-		{Shard{1, 1}, ".thumbs-manifest-1-of-1.json"},
-		{Shard{3, 4}, ".thumbs-manifest-3-of-4.json"},
-		{Shard{10, 12}, ".thumbs-manifest-10-of-12.json"},
+		{Shard{}, ".thumbs-record.db", ".thumbs-record.holder", ".thumbs-manifest.json"},
+		{Shard{1, 1}, ".thumbs-record-1-of-1.db", ".thumbs-record-1-of-1.holder", ".thumbs-manifest-1-of-1.json"},
+		{Shard{3, 4}, ".thumbs-record-3-of-4.db", ".thumbs-record-3-of-4.holder", ".thumbs-manifest-3-of-4.json"},
+		{Shard{10, 12}, ".thumbs-record-10-of-12.db", ".thumbs-record-10-of-12.holder", ".thumbs-manifest-10-of-12.json"},
 	}
 	for _, tt := range tests {
-		if got := FileName(tt.s); got != tt.name {
-			t.Errorf("FileName(%v) = %q, want %q", tt.s, got, tt.name)
+		if got := FileName(tt.s); got != tt.store {
+			t.Errorf("FileName(%v) = %q, want %q", tt.s, got, tt.store)
 		}
-		if s, ok := parseFileName(tt.name); !ok || s != tt.s {
-			t.Errorf("parseFileName(%q) = %v, %v; want %v, true", tt.name, s, ok, tt.s)
-		}
-		if !IsManifestName(tt.name) {
-			t.Errorf("IsManifestName(%q) = false", tt.name)
+		for k, name := range map[kind]string{storeFile: tt.store, holderFile: tt.holder, legacyFile: tt.legacy} {
+			if got := k.name(tt.s); got != name {
+				t.Errorf("%v.name(%v) = %q, want %q", k, tt.s, got, name)
+			}
+			if s, ok := k.parse(name); !ok || s != tt.s {
+				t.Errorf("%v.parse(%q) = %v, %v; want %v, true", k, name, s, ok, tt.s)
+			}
+			if !IsRecordName(name) {
+				t.Errorf("IsRecordName(%q) = false", name)
+			}
 		}
 	}
 
 	for _, name := range []string{
-		"thumbs-manifest.json",
-		".thumbs-manifest.json.bak",
-		".thumbs-manifest-0-of-4.json",
-		".thumbs-manifest-5-of-4.json",
-		".thumbs-manifest-01-of-4.json",
-		".thumbs-manifest-1-4.json",
-		".thumbs-manifest-a-of-4.json",
+		"thumbs-record.db",
+		".thumbs-record.db.bak",
+		".thumbs-record-0-of-4.db",
+		".thumbs-record-5-of-4.db",
+		".thumbs-record-01-of-4.db",
+		".thumbs-record-1-4.db",
+		".thumbs-record-a-of-4.db",
+		".thumbs-record--1-of-4.db",
+		".thumbs-manifest-1-of-4.db",
 		"a-256.webp",
 		".tmp",
 	} {
-		if IsManifestName(name) {
-			t.Errorf("IsManifestName(%q) = true, want false", name)
+		if IsRecordName(name) {
+			t.Errorf("IsRecordName(%q) = true, want false", name)
 		}
 	}
 }

@@ -80,6 +80,12 @@ func (d *Dir) Open(name string) (*os.File, error) {
 	return d.root.Open(filepath.FromSlash(name))
 }
 
+// OpenFile opens name with the given flags, creating it with perm when
+// asked; for stores that manage a file of their own.
+func (d *Dir) OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	return d.root.OpenFile(filepath.FromSlash(name), flag, perm)
+}
+
 // Staged is a file written under a temporary name, waiting to be put in
 // place by Commit or dropped by Discard.
 type Staged struct {

@@ -15,6 +15,14 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
+// RenderingVersion numbers the rendering code: decoders, resampler,
+// encoders and their defaults. It goes up by one in the same change as
+// anything that changes the bytes of an output, so that the run record
+// remakes thumbnails made by an older rendering and keeps those of a new
+// build that renders alike. TestRenderingVersion pins it to the hashes of
+// golden thumbnails.
+const RenderingVersion = 1
+
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
 const Auto encode.Format = "auto"
