@@ -71,12 +71,12 @@ type job struct {
 
 // run holds the state shared by the jobs of one run.
 type run struct {
-	o        Options
-	check    bool // only report stale sources
-	name     string
-	optsKey  string
-	record   *manifest.Record
-	memo     *memo.Memo[[]thumbnail.Thumb]
+	o       Options
+	check   bool // only report stale sources
+	name    string
+	optsKey string
+	record  *manifest.Record
+	memo    *memo.Memo[[]thumbnail.Thumb]
 	// out is the output directory, through which every output is created,
 	// renamed and removed; nil in a dry run or check when it does not exist.
 	out *outdir.Dir
@@ -190,15 +190,15 @@ func start(ctx context.Context, o Options, out *outdir.Dir, check bool) (*run, e
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
 	return &run{
-		o:        o,
-		check:    check,
-		name:     name,
-		optsKey:  fingerprint(o.Thumb, name),
-		record:   m,
-		memo:     memo.New(64<<20, thumbsSize),
-		out:      out,
-		met:      make(map[uint64]bool),
-		seed:     maphash.MakeSeed(),
+		o:       o,
+		check:   check,
+		name:    name,
+		optsKey: fingerprint(o.Thumb, name),
+		record:  m,
+		memo:    memo.New(64<<20, thumbsSize),
+		out:     out,
+		met:     make(map[uint64]bool),
+		seed:    maphash.MakeSeed(),
 	}, nil
 }
 
@@ -232,7 +232,7 @@ func fingerprint(t thumbnail.Options, name string) string {
 func (r *run) produce(args []string) runner.Producer[job] {
 	return func(ctx context.Context, emit func(job) bool) error {
 		seed := maphash.MakeSeed()
-		files := make(map[uint64]bool)   // hashed absolute paths met
+		files := make(map[uint64]bool) // hashed absolute paths met
 		stems := make(map[uint64]bool) // hashed output stems given out
 		return r.o.Finder.Find(ctx, args, func(s source.Source) bool {
 			if !r.o.Shard.Contains(s.Rel) {

@@ -96,9 +96,9 @@ func options(t *testing.T, out string, jobs int) Options {
 		boxes = append(boxes, b)
 	}
 	return Options{
-		Out:     out,
-		Thumb:   thumbnail.Options{Boxes: boxes, Fit: thumbnail.Contain, Format: thumbnail.Auto, Quality: 80},
-		Jobs:    jobs,
+		Out:   out,
+		Thumb: thumbnail.Options{Boxes: boxes, Fit: thumbnail.Contain, Format: thumbnail.Auto, Quality: 80},
+		Jobs:  jobs,
 	}
 }
 

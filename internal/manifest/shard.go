@@ -78,9 +78,9 @@ func (s Shard) String() string {
 type kind struct{ prefix, suffix string }
 
 var (
-	storeFile  = kind{".thumbs-record", ".db"}       // the record's store
-	holderFile = kind{".thumbs-record", ".holder"}   // who holds the store, for the waiting message
-	legacyFile = kind{".thumbs-manifest", ".json"}  // the JSON manifest of thumbs before the store
+	storeFile  = kind{".thumbs-record", ".db"}     // the record's store
+	holderFile = kind{".thumbs-record", ".holder"} // who holds the store, for the waiting message
+	legacyFile = kind{".thumbs-manifest", ".json"} // the JSON manifest of thumbs before the store
 	allKinds   = []kind{storeFile, holderFile, legacyFile}
 )
 

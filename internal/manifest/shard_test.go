@@ -130,7 +130,7 @@ func TestContainsZeroAndInvalid(t *testing.T) {
 
 func TestFileNames(t *testing.T) {
 	tests := []struct {
-		s                    Shard
+		s                     Shard
 		store, holder, legacy string
 	}{
 		{Shard{}, ".thumbs-record.db", ".thumbs-record.holder", ".thumbs-manifest.json"},
