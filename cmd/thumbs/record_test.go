@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"image"
+	_ "image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
@@ -39,5 +42,139 @@ func TestRecordFailureIsPrinted(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), fmt.Sprintf("thumbs: %d ok, 0 failed", n)) {
 		t.Errorf("want all %d thumbnails made:\n%s", n, stderr.String())
+	}
+}
+
+// photoDir writes n generated photos of w×h pixels, named pNNN.jpg, under
+// a new directory.
+func photoDir(t *testing.T, n, w, h int) string {
+	return namedPhotoDir(t, "p", n, w, h)
+}
+
+// namedPhotoDir writes n generated photos of w×h pixels, named
+// PREFIXNNN.jpg, under a new directory.
+func namedPhotoDir(t *testing.T, prefix string, n, w, h int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := range n {
+		data := testimage.JPEG(testimage.Photo(w+i%5, h+i%3), 85, 0, false)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s%03d.jpg", prefix, i)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestKilledRunLeavesNoCurrentLie: thumbnails are made at 64 px, then a run
+// at 200 px is killed with SIGKILL after it has replaced some of them. No
+// source that `check -s 64` calls current may then have an output that
+// is not its 64 px thumbnail, and a re-run at 64 px puts every one right.
+func TestKilledRunLeavesNoCurrentLie(t *testing.T) {
+	const n = 60
+	src := photoDir(t, n, 600, 400)
+	out := filepath.Join(t.TempDir(), "out")
+	if r := rbRun(t, rbOpts{}, "--progress", "never", "-s", "64", "-o", out, src); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	cmd := thumbsCommand("--progress", "never", "-j", "1", "-s", "200", "-o", out, src)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once a few outputs are replaced, well before it ends.
+	deadline := time.Now().Add(30 * time.Second)
+	for replaced(t, out, n) < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if k := replaced(t, out, n); k < 5 || k == n {
+		t.Fatalf("the killed run replaced %d of %d thumbnails; the test needs some but not all", k, n)
+	}
+
+	r := rbRun(t, rbOpts{}, "check", "--json", "-s", "64", "-o", out, src)
+	current := 0
+	for _, row := range r.rows {
+		if row.Status == "skipped" || row.Status == "duplicate" {
+			current++
+			if w := width(filepath.Join(out, filepath.Base(row.Src))); w != 64 {
+				t.Errorf("check calls %s current, but its thumbnail is %d px wide, not 64", row.Src, w)
+			}
+		}
+	}
+	if stale := len(r.rows) - current; stale != replaced(t, out, n) {
+		t.Errorf("check calls %d stale, but %d thumbnails were replaced", stale, replaced(t, out, n))
+	}
+	if r := rbRun(t, rbOpts{}, "--progress", "never", "-s", "64", "-o", out, src); r.code != 0 {
+		t.Fatalf("re-run: exit %d\n%s", r.code, r.stderr)
+	}
+	if k := replaced(t, out, n); k != 0 {
+		t.Errorf("after the re-run %d thumbnails are still 200 px", k)
+	}
+}
+
+// replaced counts the thumbnails under out that are 200 px wide.
+func replaced(t *testing.T, out string, n int) int {
+	k := 0
+	for i := range n {
+		if width(filepath.Join(out, fmt.Sprintf("p%03d.jpg", i))) == 200 {
+			k++
+		}
+	}
+	return k
+}
+
+// width returns the width of the image in the named file, 0 when it
+// cannot be read.
+func width(name string) int {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0
+	}
+	return cfg.Width
+}
+
+// TestConcurrentRunsKeepTheirEntries: two runs on one output directory at
+// once, of different sources; the second waits its turn and says so, and
+// afterwards every source of both is current.
+func TestConcurrentRunsKeepTheirEntries(t *testing.T) {
+	a, b := namedPhotoDir(t, "a", 40, 600, 400), namedPhotoDir(t, "b", 40, 400, 600)
+	out := filepath.Join(t.TempDir(), "out")
+	type result struct {
+		err    error
+		stderr string
+	}
+	results := make(chan result, 2)
+	for _, dir := range []string{a, b} {
+		go func() {
+			cmd := thumbsCommand("--progress", "never", "-o", out, dir)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			results <- result{err, stderr.String()}
+		}()
+	}
+	waited := 0
+	for range 2 {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("run failed: %v\n%s", r.err, r.stderr)
+		}
+		if strings.Contains(r.stderr, "is in use by thumbs, process") && strings.Contains(r.stderr, "waiting for it to finish") {
+			waited++
+		}
+	}
+	if waited != 1 {
+		t.Errorf("%d runs said they waited, want 1", waited)
+	}
+	for i, dir := range []string{a, b} {
+		r := rbRun(t, rbOpts{}, "check", "-o", out, dir)
+		if r.code != 0 {
+			t.Errorf("check of run %d's sources: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
+		}
 	}
 }

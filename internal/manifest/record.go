@@ -39,8 +39,8 @@ var bucket = []byte("sources")
 // flushEntries entries or flushEvery, whichever comes first, so that a
 // killed run loses at most that much recorded work.
 const (
-	flushEntries = 1024
-	flushEvery   = time.Second
+	flushEntries = 4096
+	flushEvery   = 2 * time.Second
 )
 
 // Record is the run record of an output directory. Lookups are safe for
@@ -376,8 +376,10 @@ func (r *Record) commit(batch []Entry) error {
 	if err := r.out.SyncAll(); err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
+	slices.SortStableFunc(batch, func(a, b Entry) int { return strings.Compare(a.Rel, b.Rel) }) // stable: a later Put of a key wins
 	err := r.own.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
+		b.FillPercent = 0.9 // pages split fuller: entries mostly come in order
 		for _, e := range batch {
 			if err := b.Put([]byte(e.Rel), e.encode()); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/thumbs-dev/thumbs/internal/batch"
@@ -61,12 +62,33 @@ func (r *Reporter) Queued() {
 	}
 }
 
-// jsonResult is the JSON object written for each input.
+// jsonResult is the JSON object written for each input. A file name
+// that is not UTF-8 cannot be a JSON string without loss: its exact bytes
+// go, base64-encoded, in src_bytes (path_bytes), next to a readable src
+// (path) whose invalid bytes are U+FFFD.
 type jsonResult struct {
-	Src     string          `json:"src"`
-	Status  runner.Status   `json:"status"`
-	Outputs []runner.Output `json:"outputs"`
-	Error   string          `json:"error,omitempty"`
+	Src      string        `json:"src"`
+	SrcBytes []byte        `json:"src_bytes,omitempty"`
+	Status   runner.Status `json:"status"`
+	Outputs  []jsonOutput  `json:"outputs"`
+	Error    string        `json:"error,omitempty"`
+}
+
+type jsonOutput struct {
+	Path      string `json:"path"`
+	PathBytes []byte `json:"path_bytes,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	Bytes     int64  `json:"bytes,omitempty"`
+}
+
+// exact returns name's bytes when JSON cannot carry it as a string, nil
+// when it can.
+func exact(name string) []byte {
+	if utf8.ValidString(name) {
+		return nil
+	}
+	return []byte(name)
 }
 
 // Finished shows one input's result: a JSON line, the paths it wrote (with
@@ -76,9 +98,9 @@ func (r *Reporter) Finished(res runner.Result) {
 		r.bar.Add(1)
 	}
 	if r.o.JSON {
-		jr := jsonResult{Src: res.Src, Status: res.Status, Outputs: res.Outputs}
-		if jr.Outputs == nil {
-			jr.Outputs = []runner.Output{}
+		jr := jsonResult{Src: res.Src, SrcBytes: exact(res.Src), Status: res.Status, Outputs: []jsonOutput{}}
+		for _, o := range res.Outputs {
+			jr.Outputs = append(jr.Outputs, jsonOutput{Path: o.Path, PathBytes: exact(o.Path), Width: o.Width, Height: o.Height, Bytes: o.Bytes})
 		}
 		if res.Err != nil {
 			jr.Error = res.Err.Error()

@@ -39,10 +39,9 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Output is one file a job wrote.
 type Output struct {
-	Path   string `json:"path"`
-	Width  int    `json:"width,omitempty"`
-	Height int    `json:"height,omitempty"`
-	Bytes  int64  `json:"bytes,omitempty"`
+	Path          string
+	Width, Height int
+	Bytes         int64
 }
 
 // Result is what a job reports when it finishes.
