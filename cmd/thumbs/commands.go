@@ -119,7 +119,7 @@ is any, 0 otherwise: a CI step that verifies committed thumbnails.`,
 			return nil
 		},
 	}
-	root.AddCommand(resize, check, version)
+	root.AddCommand(resize, check, version, newRecordCmd())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	}
