@@ -1,6 +1,10 @@
 // Package release says which release of thumbs is running. A release build
 // stamps its version into the binary at link time; any other build is
 // versioned by what the go command recorded about the main module.
+//
+// The package's tests also check the files that make and ship releases:
+// .goreleaser.yaml, the Dockerfile, and the GitHub Action (action.yml and
+// its scripts in action/).
 package release
 
 import "runtime/debug"
