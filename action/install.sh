@@ -3,8 +3,9 @@
 # binary for the runner, verified against the release's checksums file, or,
 # when the release has none, a build by "go install".
 #
-# Environment: THUMBS_VERSION (vX.Y.Z, a branch, a commit, or empty for
-# THUMBS_ACTION_REF, or "latest"), THUMBS_ACTION_REF, RUNNER_OS, RUNNER_ARCH,
+# Environment: THUMBS_VERSION (vX.Y.Z, "latest", a branch or a commit; empty:
+# the action's ref, THUMBS_ACTION_REF or the last element of
+# GITHUB_ACTION_PATH, else "latest"), RUNNER_OS, RUNNER_ARCH,
 # RUNNER_TEMP, GITHUB_PATH and GITHUB_OUTPUT as the runner sets them, and
 # THUMBS_RELEASES_URL (default: the GitHub releases of thumbs-dev/thumbs).
 # It adds the binary's directory to GITHUB_PATH and writes version=, the
@@ -16,7 +17,16 @@ module=github.com/thumbs-dev/thumbs
 
 version=${THUMBS_VERSION:-}
 if [ -z "$version" ]; then
-  version=${THUMBS_ACTION_REF:-latest}
+  ref=${THUMBS_ACTION_REF:-}
+  # github.action_ref is not promised to composite actions
+  # (actions/runner#2473); the runner keeps an action used at a ref in
+  # .../_actions/OWNER/REPO/REF.
+  action_path=${GITHUB_ACTION_PATH:-}
+  action_path=${action_path//\\//}
+  if [ -z "$ref" ] && [[ $action_path == */_actions/*/*/* ]]; then
+    ref=${action_path##*/}
+  fi
+  version=${ref:-latest}
 fi
 if [ "$version" = latest ]; then
   # .../releases/latest redirects to the newest release's tag page, or to

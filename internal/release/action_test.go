@@ -213,6 +213,7 @@ func TestInstallScript(t *testing.T) {
 		name              string
 		release           *release
 		version, ref      string
+		actionPath        string
 		os, arch          string
 		wantVersion       string // in GITHUB_OUTPUT; empty: the script fails
 		wantOutput        string // in the script's output
@@ -225,6 +226,12 @@ func TestInstallScript(t *testing.T) {
 		{name: "darwin arm64", release: goodRelease(t), version: "v1.2.3", os: "macOS", arch: "ARM64",
 			wantVersion: "v1.2.3", wantArchive: "thumbs_1.2.3_darwin_arm64.tar.gz"},
 		{name: "the action's tag", release: goodRelease(t), ref: "v1.2.3", os: "Linux", arch: "X64",
+			wantVersion: "v1.2.3", wantArchive: "thumbs_1.2.3_linux_amd64.tar.gz"},
+		{name: "the action's directory names its tag", release: goodRelease(t), actionPath: "/home/runner/work/_actions/thumbs-dev/thumbs/v1.2.3", os: "Linux", arch: "X64",
+			wantVersion: "v1.2.3", wantArchive: "thumbs_1.2.3_linux_amd64.tar.gz"},
+		{name: "a Windows action directory", release: goodRelease(t), actionPath: `D:\a\_actions\thumbs-dev\thumbs\main`, os: "Linux", arch: "X64", wantNoneRequested: true,
+			wantVersion: "main", wantGo: "install\n-tags\nnodynamic\n-trimpath\ngithub.com/thumbs-dev/thumbs/cmd/thumbs@main\n"},
+		{name: "a local action: latest", release: goodRelease(t), actionPath: "/home/runner/work/photos/photos", os: "Linux", arch: "X64",
 			wantVersion: "v1.2.3", wantArchive: "thumbs_1.2.3_linux_amd64.tar.gz"},
 		{name: "input wins over the action's ref", release: goodRelease(t), version: "v1.2.3", ref: "main", os: "Linux", arch: "X64",
 			wantVersion: "v1.2.3", wantArchive: "thumbs_1.2.3_linux_amd64.tar.gz"},
@@ -266,7 +273,7 @@ func TestInstallScript(t *testing.T) {
 			cmd.Env = append(os.Environ(),
 				"PATH="+fakeBin+string(os.PathListSeparator)+os.Getenv("PATH"),
 				"THUMBS_RELEASES_URL="+srv.URL+"/releases",
-				"THUMBS_VERSION="+tt.version, "THUMBS_ACTION_REF="+tt.ref,
+				"THUMBS_VERSION="+tt.version, "THUMBS_ACTION_REF="+tt.ref, "GITHUB_ACTION_PATH="+tt.actionPath,
 				"RUNNER_OS="+tt.os, "RUNNER_ARCH="+tt.arch, "RUNNER_TEMP="+runnerTemp,
 				"GITHUB_PATH="+githubPath, "GITHUB_OUTPUT="+githubOutput)
 			out, err := cmd.CombinedOutput()
