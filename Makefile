@@ -8,8 +8,12 @@ TAGS     ?= nodynamic
 FUZZTIME ?= 30s
 # One worker: the WebAssembly HEIC and AVIF decoders stall several workers.
 FUZZPARALLEL ?= 1
+# Dev-time tools, run at pinned versions through the module proxy; neither is
+# a dependency of the thumbs binary.
+ACTIONLINT ?= $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.17.0
 
-.PHONY: all build install test lint demo bench fuzz clean
+.PHONY: all build install test lint release-check demo bench fuzz clean
 
 all: build
 
@@ -25,11 +29,21 @@ install:
 test: lint
 	$(GO) test -tags $(TAGS) -race -count=1 ./...
 
-## lint: go vet and a gofmt check
+## lint: go vet, a gofmt check, and actionlint on the example workflow
 lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(ACTIONLINT) docs/github-actions.yml
+
+## release-check: check .goreleaser.yaml and build every release binary into dist/ (slow the first time: builds goreleaser)
+release-check:
+	$(GORELEASER) check
+	$(GORELEASER) build --snapshot --clean
+	@for bin in dist/thumbs_$$($(GO) env GOOS)_$$($(GO) env GOARCH)*/thumbs; do \
+		echo "$$bin: $$($$bin --version)"; \
+		$$bin --version | grep -q 'snapshot' || { echo "$$bin does not name the snapshot version"; exit 1; }; \
+	done
 
 ## demo: build thumbs and run it on the sample photos in testdata/photos
 demo: build
@@ -54,4 +68,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin demo-thumbs
+	rm -rf bin demo-thumbs dist

@@ -19,6 +19,7 @@ import (
 	"github.com/thumbs-dev/thumbs/internal/batch"
 	"github.com/thumbs-dev/thumbs/internal/encode"
 	"github.com/thumbs-dev/thumbs/internal/manifest"
+	"github.com/thumbs-dev/thumbs/internal/release"
 	"github.com/thumbs-dev/thumbs/internal/report"
 	"github.com/thumbs-dev/thumbs/internal/runner"
 	"github.com/thumbs-dev/thumbs/internal/source"
@@ -345,15 +346,9 @@ func unreported(err error) []error {
 	return []error{err}
 }
 
-// version returns thumbs' version as recorded in the build: the module's
-// version, which for a build from a git checkout is a pseudo-version naming
-// the commit (with +dirty for uncommitted changes).
+// version returns thumbs' version (see release.Version).
 func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" {
-		return "(devel)"
-	}
-	return info.Main.Version
+	return release.Version()
 }
 
 func versionLine() string {
