@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"hash/fnv"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -48,10 +49,13 @@ func (s Shard) validate() error {
 }
 
 // Contains reports whether the source with output-relative path rel belongs
-// to shard s: whether the FNV-1a 64-bit hash of rel, modulo N, is K-1. The
-// assignment depends on rel and N only, so it is the same on every machine
-// and in every version of thumbs, and every rel belongs to exactly one of the
-// N shards. The zero Shard contains every rel; an invalid Shard none.
+// to shard s: whether the FNV-1a 64-bit hash of rel, scaled to 0..N-1 by its
+// high bits (hash×N / 2⁶⁴), is K-1. The high bits of FNV-1a are well mixed;
+// its low bits are not (modulo 2, the hash is the parity of the bytes'
+// low bits), so scaling splits evenly where a modulo does not. The
+// assignment depends on rel and N only, so it is the same on every
+// machine, and every rel belongs to exactly one of the N shards. The zero
+// Shard contains every rel; an invalid Shard none.
 func (s Shard) Contains(rel string) bool {
 	if s == (Shard{}) {
 		return true
@@ -61,7 +65,8 @@ func (s Shard) Contains(rel string) bool {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(rel))
-	return h.Sum64()%uint64(s.N) == uint64(s.K-1)
+	part, _ := bits.Mul64(h.Sum64(), uint64(s.N))
+	return part == uint64(s.K-1)
 }
 
 // String returns "K/N", which ParseShard accepts, or "" for the zero Shard.

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -93,9 +94,9 @@ func TestContainsPartition(t *testing.T) {
 	}
 }
 
-// TestContainsIsFNV1a pins the assignment to FNV-1a 64 of rel mod N, computed
-// here independently: a change would move sources between shards of existing
-// output directories.
+// TestContainsIsFNV1a pins the assignment to FNV-1a 64 of rel scaled to N
+// by its high bits, computed here independently: a change would move
+// sources between shards of existing output directories.
 func TestContainsIsFNV1a(t *testing.T) {
 	fnv1a := func(s string) uint64 {
 		h := uint64(14695981039346656037)
@@ -107,7 +108,8 @@ func TestContainsIsFNV1a(t *testing.T) {
 	}
 	for _, rel := range append(genRels(200), "", "a.jpg", "ü/ñ.png") {
 		for n := 1; n <= 5; n++ {
-			k := int(fnv1a(rel)%uint64(n)) + 1
+			hi, _ := bits.Mul64(fnv1a(rel), uint64(n))
+			k := int(hi) + 1
 			if !(Shard{k, n}).Contains(rel) {
 				t.Errorf("Shard{%d,%d}.Contains(%q) = false, want true", k, n, rel)
 			}
@@ -170,6 +172,34 @@ func TestFileNames(t *testing.T) {
 	} {
 		if IsRecordName(name) {
 			t.Errorf("IsRecordName(%q) = true, want false", name)
+		}
+	}
+}
+
+// TestShardsAreBalanced: sources named alike split evenly, whatever N; a
+// hash taken modulo N split such names by the parity of their bytes.
+func TestShardsAreBalanced(t *testing.T) {
+	var names []string
+	for i := range 2000 {
+		names = append(names, fmt.Sprintf("photos/2024/IMG_%04d.jpg", i))
+	}
+	for _, sample := range []string{"autumn.jpg", "beach.png", "city.jpg", "desert.webp", "forest.jpg", "harbour.jpg", "lake.png", "mountain.jpg", "snow.jpg", "sunset.jpg"} {
+		names = append(names, sample)
+	}
+	for _, n := range []int{2, 3, 4, 7, 16} {
+		counts := make([]int, n)
+		for _, name := range names {
+			for k := 1; k <= n; k++ {
+				if (Shard{k, n}).Contains(name) {
+					counts[k-1]++
+				}
+			}
+		}
+		want := float64(len(names)) / float64(n)
+		for k, c := range counts {
+			if float64(c) < 0.85*want || float64(c) > 1.15*want {
+				t.Errorf("shard %d/%d holds %d of %d sources, want within 15%% of %.0f", k+1, n, c, len(names), want)
+			}
 		}
 	}
 }
