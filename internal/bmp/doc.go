@@ -1,0 +1,56 @@
+// Package bmp decodes Windows and OS/2 bitmap (BMP) files, the variants that
+// ImageMagick and libvips read and golang.org/x/image/bmp refuses.
+//
+// Headers: BITMAPCOREHEADER (OS/2 1.x, 12 bytes, 3-byte palette entries),
+// OS/2 2.x (16 to 64 bytes), BITMAPINFOHEADER (40) and its V2 (52), V3 (56),
+// V4 (108) and V5 (124) extensions, bottom-up and top-down (negative height).
+// An OS/2 bitmap array ("BA") gives its first bitmap; OS/2 icons and pointers
+// ("CI", "CP", "IC", "PT") are refused. The pixels are read at the file
+// header's pixel-data offset, whatever lies between the palette and them.
+//
+// Pixels: 1, 2, 4 and 8 bits through a palette; 16 bits (5-5-5 by default,
+// or any masks with BI_BITFIELDS); 24 bits; 32 bits (B-G-R-unused by default,
+// or any masks with BI_BITFIELDS or BI_ALPHABITFIELDS); BI_RLE8 and BI_RLE4
+// with delta, end-of-line and end-of-bitmap escapes; OS/2 RLE24; and PNG or
+// JPEG payloads (BI_PNG, BI_JPEG). OS/2 Huffman 1D is refused by name.
+//
+// Choices where files disagree, following ImageMagick (which libvips uses for
+// BMP):
+//   - A palette shorter than 2^bits is allowed; it ends early when the pixel
+//     data offset leaves room for fewer entries. A pixel whose index lies past
+//     the palette's end takes palette entry 0, or black when the palette is
+//     empty.
+//   - Pixels that RLE delta, end-of-line or end-of-bitmap escapes skip take
+//     palette entry 0 (RLE24: black), opaque. Browsers make them transparent;
+//     ImageMagick zero-fills its index buffer, and so does this package.
+//   - A mask of n bits is scaled to 8 bits as round(v*255/(2^n-1)), exactly,
+//     for any n from 1 to 32. A colour channel whose mask is zero reads 0.
+//     Masks must be contiguous runs of bits.
+//   - The image has alpha only when the compression is BI_BITFIELDS or
+//     BI_ALPHABITFIELDS and the alpha mask (V3 and later headers, or the
+//     16-byte BI_ALPHABITFIELDS masks) is non-zero. The fourth byte of a
+//     BI_RGB 32-bit pixel is ignored, even in a V4 or V5 file.
+//
+// Decode returns *image.Gray when every palette entry is gray, *image.NRGBA
+// when the image has alpha, and *image.RGBA (opaque) otherwise: the types that
+// internal/thumbnail shrinks without a generic conversion. Embedded PNG and
+// JPEG payloads come back as their own decoders give them.
+//
+// Bad input gives an error naming the cause and never a panic. Pixel data that
+// ends early gives a *TruncatedError together with the image decoded so far,
+// the missing rows left zero (transparent, or black for gray), so that a
+// caller may keep the picture and report a warning. Dimensions whose pixel
+// buffer would not fit in memory addressable by an int are refused before
+// anything is allocated; bounding them further is the caller's job.
+//
+// Why not an existing library: github.com/jsummers/gobmp reads most of the
+// headers and depths above, but it has no release (only pseudo-versions, last
+// changed in 2023), scales bitfields with a float64 per channel per pixel,
+// returns *image.Paletted and *image.NRGBA even for opaque pictures (neither
+// is what internal/thumbnail handles fastest), fails a whole RLE image on one
+// out-of-range index, keeps nothing of a truncated file, lacks
+// BI_ALPHABITFIELDS, RLE24 and embedded PNG/JPEG, and registers itself with
+// image.RegisterFormat under the name "bmp" as a side effect of being
+// imported. golang.org/x/image/bmp reads only uncompressed 8, 24 and 32-bit
+// files with 40-byte, V4 or V5 headers. The format is small enough to own.
+package bmp
