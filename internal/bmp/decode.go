@@ -294,20 +294,22 @@ func decodeEmbedded(h *header, pix []byte) (image.Image, error) {
 	if h.pixelSize > 0 && h.pixelSize <= len(pix) {
 		pix = pix[:h.pixelSize]
 	}
-	var img image.Image
-	var err error
-	name := "PNG"
+	name, decodeConfig, decode := "PNG", png.DecodeConfig, png.Decode
 	if h.encoding == embeddedJPEG {
-		name = "JPEG"
-		img, err = jpeg.Decode(bytes.NewReader(pix))
-	} else {
-		img, err = png.Decode(bytes.NewReader(pix))
+		name, decodeConfig, decode = "JPEG", jpeg.DecodeConfig, jpeg.Decode
 	}
+	// The payload's own dimensions are checked before its pixels are
+	// allocated: the caller bounded only the BMP header's.
+	cfg, err := decodeConfig(bytes.NewReader(pix))
 	if err != nil {
 		return nil, fmt.Errorf("bmp: embedded %s: %w", name, err)
 	}
-	if b := img.Bounds(); b.Dx() != h.width || b.Dy() != h.height {
-		return nil, fmt.Errorf("bmp: embedded %s is %dx%d, the header says %dx%d", name, b.Dx(), b.Dy(), h.width, h.height)
+	if cfg.Width != h.width || cfg.Height != h.height {
+		return nil, fmt.Errorf("bmp: embedded %s is %dx%d, the header says %dx%d", name, cfg.Width, cfg.Height, h.width, h.height)
+	}
+	img, err := decode(bytes.NewReader(pix))
+	if err != nil {
+		return nil, fmt.Errorf("bmp: embedded %s: %w", name, err)
 	}
 	return img, nil
 }
