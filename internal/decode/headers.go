@@ -7,7 +7,7 @@ import (
 	"errors"
 	"io"
 
-	"golang.org/x/image/bmp"
+	"github.com/thumbs-dev/thumbs/internal/bmp"
 )
 
 var errTruncated = errors.New("truncated header")
