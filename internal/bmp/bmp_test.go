@@ -437,3 +437,45 @@ func TestPaletteEmptiedByOffsetGivesBlack(t *testing.T) {
 		t.Errorf("image %T, want *image.Gray (all black)", img)
 	}
 }
+
+func TestRGB32UnusedByte(t *testing.T) {
+	opaque := gradient(6, 4) // alpha 255 in the source, written as the fourth byte
+	transparent := gradient(6, 4)
+	for i := 3; i < len(transparent.rgba.Pix); i += 4 {
+		transparent.rgba.Pix[i] = 0
+	}
+	for _, tt := range []struct {
+		name string
+		file bmpFile
+		pic  picture
+	}{
+		{"BITMAPINFOHEADER, alpha throughout", bmpFile{infoSize: 40, bitsPerPixel: 32}, colorPicture(6, 4)},
+		{"BITMAPINFOHEADER, 255 throughout", bmpFile{infoSize: 40, bitsPerPixel: 32}, opaque},
+		{"BITMAPINFOHEADER, 0 throughout is opaque", bmpFile{infoSize: 40, bitsPerPixel: 32}, transparent},
+		{"V5 ignores it", bmpFile{infoSize: 124, bitsPerPixel: 32}, colorPicture(6, 4)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := bmp.Decode(tt.file.encode(tt.pic))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.file.expected(tt.pic)
+			samePixels(t, img, want)
+			if tt.pic.rgba == transparent.rgba && want.Pix[3] != 255 {
+				t.Fatalf("expected picture is not opaque")
+			}
+		})
+	}
+}
+
+func TestOS2v2ThreeBytePalette(t *testing.T) {
+	// Some OS/2 2.x writers keep 3-byte palette entries; the pixel data
+	// offset then leaves exactly room for them.
+	f := bmpFile{infoSize: 64, bitsPerPixel: 8, palette: testPalette(256, false), rgbPalette: true}
+	pic := indexPicture(9, 4, 8)
+	img, err := bmp.Decode(f.encode(pic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePixels(t, img, f.expected(pic))
+}

@@ -110,7 +110,7 @@ func Decode(data []byte) (image.Image, error) {
 		return nil, &TruncatedError{Rows: 0, Height: h.height}
 	}
 	img, row := h.newImage()
-	decodeRow := h.rowDecoder(img)
+	decodeRow := h.rowDecoder(img, pix, rowSize, rows)
 	for i := range rows {
 		y := h.height - 1 - i
 		if h.topDown {
@@ -142,8 +142,8 @@ func (h *header) newImage() (image.Image, func(y int) []byte) {
 }
 
 // rowDecoder returns a function that turns one row of uncompressed pixel
-// data into one row of img's pixels.
-func (h *header) rowDecoder(img image.Image) func(dst, src []byte) {
+// data into one row of img's pixels; pix holds rows rows of rowSize bytes.
+func (h *header) rowDecoder(img image.Image, pix []byte, rowSize, rows int) func(dst, src []byte) {
 	w := h.width
 	switch h.bitsPerPixel {
 	case 1, 2, 4, 8:
@@ -176,6 +176,15 @@ func (h *header) rowDecoder(img image.Image) func(dst, src []byte) {
 			}
 		}
 	case 32:
+		if h.alphaIfAny && anyAlpha(pix, rowSize, rows, w) {
+			return func(dst, src []byte) {
+				src, dst = src[:4*w], dst[:4*w]
+				for len(src) >= 4 && len(dst) >= 4 {
+					dst[0], dst[1], dst[2], dst[3] = src[2], src[1], src[0], src[3]
+					src, dst = src[4:], dst[4:]
+				}
+			}
+		}
 		if !h.bitfields {
 			return func(dst, src []byte) {
 				src, dst = src[:4*w], dst[:4*w]
@@ -199,6 +208,20 @@ func (h *header) rowDecoder(img image.Image) func(dst, src []byte) {
 			}
 		}
 	}
+}
+
+// anyAlpha reports whether the fourth byte of any 32-bit pixel in the first
+// rows rows of pix is not zero.
+func anyAlpha(pix []byte, rowSize, rows, w int) bool {
+	for i := range rows {
+		row := pix[i*rowSize : i*rowSize+4*w]
+		for x := 3; x < len(row); x += 4 {
+			if row[x] != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // grayLUT maps every possible index to the gray level of its palette entry.

@@ -26,10 +26,14 @@
 //   - A mask of n bits is scaled to 8 bits as round(v*255/(2^n-1)), exactly,
 //     for any n from 1 to 32. A colour channel whose mask is zero reads 0.
 //     Masks must be contiguous runs of bits.
-//   - The image has alpha only when the compression is BI_BITFIELDS or
+//   - The image has alpha when the compression is BI_BITFIELDS or
 //     BI_ALPHABITFIELDS and the alpha mask (V3 and later headers, or the
-//     16-byte BI_ALPHABITFIELDS masks) is non-zero. The fourth byte of a
-//     BI_RGB 32-bit pixel is ignored, even in a V4 or V5 file.
+//     16-byte BI_ALPHABITFIELDS masks) is non-zero. In a 32-bit BI_RGB file
+//     with a 40-byte BITMAPINFOHEADER the fourth byte of each pixel is alpha,
+//     unless it is zero in every pixel, when the image is opaque: ImageMagick
+//     6 and the browsers read such files so, and many tools write alpha
+//     there. With any other header that byte is ignored, as ImageMagick does.
+//     A V2 (52-byte) header has no alpha mask.
 //
 // Decode returns *image.Gray when every palette entry is gray, *image.NRGBA
 // when the image has alpha, and *image.RGBA (opaque) otherwise: the types that

@@ -36,7 +36,8 @@ type bmpFile struct {
 	topDown      bool
 	palette      [][3]byte // red, green, blue
 	colorsUsed   uint32
-	gap          int // bytes between the palette and the pixels
+	gap          int  // bytes between the palette and the pixels
+	rgbPalette   bool // 3-byte palette entries in a header other than 12 bytes, as some OS/2 2.x writers do
 }
 
 // defaultMasks returns the masks a BI_RGB file of the given depth implies.
@@ -52,8 +53,17 @@ func (f bmpFile) masksInFile() bool {
 	return f.compression == biBitfields || f.compression == biAlphaBitfields
 }
 
+// alphaInUnusedByte reports whether the file is a 32-bit BI_RGB with a
+// BITMAPINFOHEADER, whose fourth bytes are alpha unless all zero.
+func (f bmpFile) alphaInUnusedByte() bool {
+	return f.infoSize == 40 && f.compression == biRGB && f.bitsPerPixel == 32
+}
+
 // hasAlpha reports whether a decoder should give the picture an alpha channel.
 func (f bmpFile) hasAlpha() bool {
+	if f.alphaInUnusedByte() {
+		return true
+	}
 	if !f.masksInFile() || f.masks[3] == 0 {
 		return false
 	}
@@ -110,7 +120,7 @@ func (f bmpFile) encode(p picture) []byte {
 	var palette []byte
 	for _, c := range f.palette {
 		palette = append(palette, c[2], c[1], c[0])
-		if f.infoSize != 12 {
+		if f.infoSize != 12 && !f.rgbPalette {
 			palette = append(palette, 0)
 		}
 	}
@@ -166,8 +176,12 @@ func (f bmpFile) pixels(p picture) []byte {
 			case 16:
 				binary.LittleEndian.PutUint16(row[2*x:], uint16(f.packed(p.rgba.NRGBAAt(x, y))))
 			case 32:
-				v := f.packed(p.rgba.NRGBAAt(x, y))
-				if !f.masksInFile() {
+				c := p.rgba.NRGBAAt(x, y)
+				v := f.packed(c)
+				switch {
+				case f.alphaInUnusedByte():
+					v |= uint32(c.A) << 24
+				case !f.masksInFile():
 					v |= 0x5a << 24 // an unused byte that must be ignored
 				}
 				binary.LittleEndian.PutUint32(row[4*x:], v)
@@ -210,6 +224,12 @@ func scaled(v, mask uint32) uint8 {
 // expected returns the picture a correct decoder gives for p written as f.
 func (f bmpFile) expected(p picture) *image.NRGBA {
 	out := image.NewNRGBA(image.Rect(0, 0, p.w, p.h))
+	anyAlpha := false
+	if p.rgba != nil {
+		for i := 3; i < len(p.rgba.Pix); i += 4 {
+			anyAlpha = anyAlpha || p.rgba.Pix[i] != 0
+		}
+	}
 	for y := range p.h {
 		for x := range p.w {
 			var c color.NRGBA
@@ -228,7 +248,11 @@ func (f bmpFile) expected(p picture) *image.NRGBA {
 				}
 				v := f.packed(p.rgba.NRGBAAt(x, y))
 				c = color.NRGBA{scaled(v, masks[0]), scaled(v, masks[1]), scaled(v, masks[2]), 255}
-				if f.hasAlpha() {
+				switch {
+				case f.alphaInUnusedByte() && anyAlpha:
+					c.A = p.rgba.NRGBAAt(x, y).A
+				case f.alphaInUnusedByte():
+				case f.hasAlpha():
 					c.A = scaled(v, masks[3])
 				}
 			default:

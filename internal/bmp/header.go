@@ -43,14 +43,15 @@ type header struct {
 	encoding      encoding
 	masks         [4]uint32 // red, green, blue, alpha; used by 16 and 32-bit uncompressed pixels
 	bitfields     bool      // masks come from the file rather than the defaults
+	alphaIfAny    bool      // a BITMAPINFOHEADER BI_RGB 32-bit file: the unused byte is alpha unless it is 0 throughout
 	palette       [][3]byte // red, green, blue
 	pixelOffset   int       // from the start of the file
 	pixelSize     int       // the header's size of the pixel data, 0 when not given
 }
 
-// hasAlpha reports whether the image carries an alpha channel.
+// hasAlpha reports whether the image may carry an alpha channel.
 func (h *header) hasAlpha() bool {
-	return h.encoding == uncompressed && h.bitfields && h.masks[3] != 0
+	return h.encoding == uncompressed && (h.bitfields && h.masks[3] != 0 || h.alphaIfAny)
 }
 
 // grayPalette reports whether every palette entry is a shade of gray.
@@ -139,6 +140,7 @@ func parseHeader(data []byte) (*header, error) {
 	if err := h.setEncoding(compression, os2v2, info, data, &afterInfo); err != nil {
 		return nil, err
 	}
+	h.alphaIfAny = infoSize == 40 && compression == biRGB && h.bitsPerPixel == 32
 
 	if h.bitsPerPixel <= 8 && (h.encoding == uncompressed || h.encoding == rle8 || h.encoding == rle4) {
 		count := 1 << h.bitsPerPixel
