@@ -2,6 +2,7 @@ package bmp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,7 +13,9 @@ import (
 )
 
 // TruncatedError reports pixel data that ends before the last row. Decode
-// returns it together with the image decoded so far.
+// returns it together with the image decoded so far, or with a nil image when
+// not one row of uncompressed data is whole, or when the data is less than
+// 1/256 of what the header's dimensions need.
 type TruncatedError struct {
 	Rows   int // rows decoded in full, in file order (bottom-up files start at the bottom)
 	Height int
@@ -81,8 +84,9 @@ func readHeaders(r io.Reader) ([]byte, error) {
 }
 
 // Decode decodes the BMP image in data. See the package documentation for
-// the image types it returns. When the pixel data ends early it returns the
-// partial image and a *TruncatedError; any other error comes with a nil image.
+// the image types it returns. When the pixel data ends early it returns a
+// *TruncatedError and, mostly, the partial image (see TruncatedError); any
+// other error comes with a nil image. Decode is safe for concurrent use.
 func Decode(data []byte) (image.Image, error) {
 	h, err := parseHeader(data)
 	if err != nil {
@@ -169,28 +173,36 @@ func (h *header) rowDecoder(img image.Image, pix []byte, rowSize, rows int) func
 		}
 	case 24:
 		return func(dst, src []byte) {
-			src, dst = src[:3*w], dst[:4*w]
-			for len(src) >= 3 && len(dst) >= 4 {
-				dst[0], dst[1], dst[2], dst[3] = src[2], src[1], src[0], 0xff
-				src, dst = src[3:], dst[4:]
+			// A 4-byte load of B, G, R and the next byte, byte-swapped and
+			// shifted, is R, G, B; src holds the row's padding too, so only
+			// the last pixel or so of a row needs the byte-wise path.
+			s, d := src, dst[:4*w]
+			for len(s) >= 4 && len(d) >= 4 {
+				binary.LittleEndian.PutUint32(d, bits.ReverseBytes32(binary.LittleEndian.Uint32(s))>>8|0xff000000)
+				s, d = s[3:], d[4:]
+			}
+			for len(s) >= 3 && len(d) >= 4 {
+				d[0], d[1], d[2], d[3] = s[2], s[1], s[0], 0xff
+				s, d = s[3:], d[4:]
 			}
 		}
 	case 32:
 		if h.alphaIfAny && anyAlpha(pix, rowSize, rows, w) {
 			return func(dst, src []byte) {
-				src, dst = src[:4*w], dst[:4*w]
-				for len(src) >= 4 && len(dst) >= 4 {
-					dst[0], dst[1], dst[2], dst[3] = src[2], src[1], src[0], src[3]
-					src, dst = src[4:], dst[4:]
+				s, d := src[:4*w], dst[:4*w]
+				for len(s) >= 4 && len(d) >= 4 {
+					v := binary.LittleEndian.Uint32(s)
+					binary.LittleEndian.PutUint32(d, bits.ReverseBytes32(v)>>8|v&0xff000000)
+					s, d = s[4:], d[4:]
 				}
 			}
 		}
 		if !h.bitfields {
 			return func(dst, src []byte) {
-				src, dst = src[:4*w], dst[:4*w]
-				for len(src) >= 4 && len(dst) >= 4 {
-					dst[0], dst[1], dst[2], dst[3] = src[2], src[1], src[0], 0xff
-					src, dst = src[4:], dst[4:]
+				s, d := src[:4*w], dst[:4*w]
+				for len(s) >= 4 && len(d) >= 4 {
+					binary.LittleEndian.PutUint32(d, bits.ReverseBytes32(binary.LittleEndian.Uint32(s))>>8|0xff000000)
+					s, d = s[4:], d[4:]
 				}
 			}
 		}

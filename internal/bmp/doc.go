@@ -42,8 +42,9 @@
 //
 // Bad input gives an error naming the cause and never a panic. Pixel data that
 // ends early gives a *TruncatedError together with the image decoded so far,
-// the missing rows left zero (transparent, or black for gray), so that a
-// caller may keep the picture and report a warning. Dimensions whose pixel
+// so that a caller may keep the picture and report a warning: uncompressed
+// rows that are missing are left zero (transparent, or black for gray), RLE
+// pixels that are missing are filled as skipped ones. Dimensions whose pixel
 // buffer would not fit in memory addressable by an int are refused before
 // anything is allocated; bounding them further is the caller's job.
 //
