@@ -479,3 +479,34 @@ func TestOS2v2ThreeBytePalette(t *testing.T) {
 	}
 	samePixels(t, img, f.expected(pic))
 }
+
+func TestICCProfile(t *testing.T) {
+	profile := []byte("a stand-in for an ICC profile")
+	withProfile := func(csType string, offset, size uint32) []byte {
+		data := bmpFile{infoSize: 124, bitsPerPixel: 24}.encode(colorPicture(3, 2))
+		copy(data[14+56:], csType)
+		binary.LittleEndian.PutUint32(data[14+112:], offset)
+		binary.LittleEndian.PutUint32(data[14+116:], size)
+		return append(data, profile...)
+	}
+	pixelsEnd := uint32(len(bmpFile{infoSize: 124, bitsPerPixel: 24}.encode(colorPicture(3, 2))) - 14)
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want []byte
+	}{
+		{"embedded after the pixels", withProfile("DEBM", pixelsEnd, uint32(len(profile))), profile},
+		{"sRGB", withProfile("BGRs", pixelsEnd, uint32(len(profile))), nil},
+		{"past the end", withProfile("DEBM", pixelsEnd, uint32(len(profile))+1), nil},
+		{"V4 header", bmpFile{infoSize: 108, bitsPerPixel: 24}.encode(colorPicture(3, 2)), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := bmp.ICCProfile(tt.data); !bytes.Equal(got, tt.want) {
+				t.Errorf("ICCProfile = %q, want %q", got, tt.want)
+			}
+			if _, err := bmp.Decode(tt.data); err != nil {
+				t.Errorf("Decode: %v", err)
+			}
+		})
+	}
+}

@@ -40,6 +40,9 @@
 // internal/thumbnail shrinks without a generic conversion. Embedded PNG and
 // JPEG payloads come back as their own decoders give them.
 //
+// ICCProfile gives the ICC profile a V5 file embeds; a linked profile (a
+// file name) is ignored, and so are the V4/V5 calibration fields.
+//
 // Bad input gives an error naming the cause and never a panic. Pixel data that
 // ends early gives a *TruncatedError together with the image decoded so far,
 // so that a caller may keep the picture and report a warning: uncompressed

@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +64,23 @@ func TestBMPTruncatedAndForeignOS2Files(t *testing.T) {
 	}
 	if _, err := Decode(array, h, 1); err != nil {
 		t.Errorf("bitmap array: %v", err)
+	}
+}
+
+func TestBMPEmbeddedProfile(t *testing.T) {
+	data, err := os.ReadFile("../bmp/testdata/v5-gap.bmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Declare the 9 bytes between the V5 header and the pixels a profile.
+	copy(data[14+56:], "DEBM")
+	binary.LittleEndian.PutUint32(data[14+112:], 124)
+	binary.LittleEndian.PutUint32(data[14+116:], 9)
+	h, err := ReadHeader(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Repeat([]byte{0xee}, 9); !bytes.Equal(h.ICC, want) {
+		t.Errorf("ICC %x, want %x", h.ICC, want)
 	}
 }
