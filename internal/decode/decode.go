@@ -15,7 +15,7 @@ import (
 	"github.com/gen2brain/avif"
 	"github.com/gen2brain/heic"
 	gwebp "github.com/gen2brain/webp"
-	"golang.org/x/image/bmp"
+	"github.com/thumbs-dev/thumbs/internal/bmp"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
 )
@@ -66,7 +66,7 @@ func sniff(b []byte) Format {
 		return GIF
 	case bytes.HasPrefix(b, []byte("II*\x00")), bytes.HasPrefix(b, []byte("MM\x00*")):
 		return TIFF
-	case bytes.HasPrefix(b, []byte("BM")) && len(b) >= 26:
+	case (bytes.HasPrefix(b, []byte("BM")) || bytes.HasPrefix(b, []byte("BA"))) && len(b) >= 26: // BA: an OS/2 bitmap array
 		return BMP
 	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
 		return WebP
@@ -140,7 +140,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case TIFF:
 		img, err = tiff.Decode(r)
 	case BMP:
-		img, err = bmp.Decode(r)
+		img, err = bmp.Decode(data)
 	case WebP:
 		if webpAnimated(data) {
 			img, err = gwebp.Decode(r)

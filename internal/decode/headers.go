@@ -7,7 +7,7 @@ import (
 	"errors"
 	"io"
 
-	"golang.org/x/image/bmp"
+	"github.com/thumbs-dev/thumbs/internal/bmp"
 )
 
 var errTruncated = errors.New("truncated header")
@@ -137,7 +137,7 @@ func bmpHeader(b []byte) (Header, error) {
 	if err != nil {
 		return Header{}, err
 	}
-	return Header{Width: cfg.Width, Height: cfg.Height, Orientation: 1}, nil
+	return Header{Width: cfg.Width, Height: cfg.Height, Orientation: 1, ICC: bmp.ICCProfile(b)}, nil
 }
 
 func tiffHeader(b []byte) (Header, error) {
