@@ -100,7 +100,15 @@ func registerCompletions(cmd *cobra.Command) {
 		"fit":        fixed("contain\tscale to fit inside the box", "cover\tfill the box, cropping the overflow"),
 		"crop":       fixed("center\tkeep the middle", "smart\tkeep the most detailed region"),
 		"format":     fixed("auto\tJPEG, or PNG for images with transparency", "jpeg", "png", "webp", "avif"),
-		"background": fixed(csscolor.Names()...),
+		"background": func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			for _, n := range csscolor.Names() {
+				if n != "transparent" && strings.HasPrefix(n, strings.ToLower(toComplete)) {
+					names = append(names, n)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		"out": func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveFilterDirs
 		},
