@@ -3,6 +3,7 @@ module github.com/thumbs-dev/thumbs
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/disintegration/imaging v1.6.2
 	github.com/gen2brain/avif v0.4.4
 	github.com/gen2brain/heic v0.4.5

@@ -42,7 +42,7 @@ func (b *bar) queue() {
 // update draws a frame when the last is older than barThrottle, or when
 // every queued image is done, so the count the bar stops at is the true one.
 func (b *bar) update() {
-	if !b.shown || b.done == b.queued || b.now().Sub(b.drawn) >= barThrottle {
+	if !b.shown || b.done >= b.queued || b.now().Sub(b.drawn) >= barThrottle {
 		b.draw()
 	}
 }
@@ -66,23 +66,25 @@ func (b *bar) clear() {
 //
 //	thumbs  40% [=========>--------------] 2/5  3.2 images/s  1s left
 func (b *bar) frame(now time.Time) string {
+	// The runner may report a result before the queueing of its job.
+	total := max(b.queued, b.done)
 	share := 0.0
-	if b.queued > 0 {
-		share = float64(b.done) / float64(b.queued)
+	if total > 0 {
+		share = float64(b.done) / float64(total)
 	}
 	filled := int(share * barWidth)
 	cells := strings.Repeat("=", filled)
 	if filled < barWidth {
 		cells += ">" + strings.Repeat("-", barWidth-filled-1)
 	}
-	s := fmt.Sprintf("thumbs %3d%% [%s] %d/%d", int(share*100), cells, b.done, b.queued)
+	s := fmt.Sprintf("thumbs %3d%% [%s] %d/%d", int(share*100), cells, b.done, total)
 	secs := now.Sub(b.start).Seconds()
 	if b.done == 0 || secs <= 0 {
 		return s
 	}
 	rate := float64(b.done) / secs
 	s += "  " + Rate(rate)
-	if left := b.queued - b.done; left > 0 {
+	if left := total - b.done; left > 0 {
 		s += "  " + (time.Duration(float64(left) / rate * float64(time.Second))).Round(time.Second).String() + " left"
 	}
 	return s

@@ -46,6 +46,11 @@ func TestBarFrame(t *testing.T) {
 	if got, want := b.frame(c.now()), "thumbs 100% [========================] 5/5  1.2 images/s"; got != want {
 		t.Errorf("frame when done = %q, want %q", got, want)
 	}
+	// A result reported before its job's queueing counts in the total.
+	b.done = 6
+	if got, want := b.frame(c.now()), "thumbs 100% [========================] 6/6  1.5 images/s"; got != want {
+		t.Errorf("frame with a result ahead of its queueing = %q, want %q", got, want)
+	}
 }
 
 // TestBarAdvancesWithTrickle feeds a reporter one image at a time, as when

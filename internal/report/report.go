@@ -84,7 +84,7 @@ func (r *Reporter) Finished(res runner.Result) {
 		r.bytesIn += res.BytesIn
 	}
 	if r.bar != nil {
-		r.bar.done++ // the lines below redraw the bar with it
+		r.bar.done++ // drawn below, with the lines or on its own
 	}
 	if r.o.JSON {
 		jr := jsonResult{Src: res.Src, Status: res.Status, Outputs: res.Outputs}
@@ -115,8 +115,9 @@ func (r *Reporter) Finished(res runner.Result) {
 			lines = append(lines, Quote(out.Path))
 		}
 	}
-	r.lines(w, lines...)
-	if r.bar != nil {
+	if len(lines) > 0 {
+		r.lines(w, lines...)
+	} else if r.bar != nil {
 		r.bar.update()
 	}
 }
