@@ -97,9 +97,9 @@ func registerCompletions(cmd *cobra.Command) {
 		return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
 	}
 	complete := map[string]cobra.CompletionFunc{
-		"fit":        fixed("contain\tscale to fit inside the box", "cover\tfill the box, cropping the overflow"),
-		"crop":       fixed("center\tkeep the middle", "smart\tkeep the most detailed region"),
-		"format":     fixed("auto\tJPEG, or PNG for images with transparency", "jpeg", "png", "webp", "avif"),
+		"fit":    fixed("contain\tscale to fit inside the box", "cover\tfill the box, cropping the overflow"),
+		"crop":   fixed("center\tkeep the middle", "smart\tkeep the most detailed region"),
+		"format": fixed("auto\tJPEG, or PNG for images with transparency", "jpeg", "png", "webp", "avif"),
 		"background": func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			var names []cobra.Completion
 			for _, n := range csscolor.Names() {
