@@ -9,7 +9,7 @@ FUZZTIME ?= 30s
 # One worker: the WebAssembly HEIC and AVIF decoders stall several workers.
 FUZZPARALLEL ?= 1
 
-.PHONY: all build install test lint demo bench fuzz clean
+.PHONY: all build install test lint demo bench fuzz man clean
 
 all: build
 
@@ -30,6 +30,11 @@ lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## man: manual pages of every command, generated from the command tree, into man/
+man:
+	rm -rf man
+	$(GO) run -tags $(TAGS) ./internal/tools/man man
 
 ## demo: build thumbs and run it on the sample photos in testdata/photos
 demo: build
@@ -54,4 +59,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin demo-thumbs
+	rm -rf bin demo-thumbs man
