@@ -46,7 +46,8 @@ type Reporter struct {
 	bar *bar
 	enc *json.Encoder
 	// bytesIn is the total size of the sources read: those made or failed,
-	// not those skipped or duplicate, whose content was not needed.
+	// not those skipped or duplicate, whose content was not needed; none
+	// in a dry run or a check, which make nothing.
 	bytesIn int64
 }
 
@@ -80,7 +81,7 @@ type jsonResult struct {
 // Finished shows one input's result: a JSON line, the paths it wrote (with
 // Verbose), and a line on Stderr when it failed.
 func (r *Reporter) Finished(res runner.Result) {
-	if (res.Status == runner.OK || res.Status == runner.Failed) && !r.o.DryRun {
+	if (res.Status == runner.OK || res.Status == runner.Failed) && !r.o.DryRun && !r.o.Check {
 		r.bytesIn += res.BytesIn
 	}
 	if r.bar != nil {

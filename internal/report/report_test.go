@@ -277,6 +277,18 @@ func TestBytesInCountsReadSources(t *testing.T) {
 	if !strings.Contains(stderr.String(), "1020 B in") {
 		t.Errorf("summary line: %s; want 1020 B in", lastLine(stderr.String()))
 	}
+	for _, o := range []Options{{DryRun: true}, {Check: true}} {
+		stdout.Reset()
+		o.Stdout, o.Stderr, o.JSON = &stdout, &bytes.Buffer{}, true
+		r := New(o)
+		for _, res := range rs {
+			r.Finished(res)
+		}
+		r.Summary(summaryOf(rs), nil, nil)
+		if !strings.Contains(stdout.String(), `"bytes_in":0,`) {
+			t.Errorf("dry run %v, check %v: %s; want bytes_in 0", o.DryRun, o.Check, lastLine(stdout.String()))
+		}
+	}
 }
 
 func TestDryRunLine(t *testing.T) {
