@@ -13,7 +13,7 @@ FUZZPARALLEL ?= 1
 ACTIONLINT ?= $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.17.0
 
-.PHONY: all build install test lint release-check demo bench fuzz clean
+.PHONY: all build install test lint release-check demo bench fuzz man clean
 
 all: build
 
@@ -45,6 +45,11 @@ release-check:
 		$$bin --version | grep -q 'snapshot' || { echo "$$bin does not name the snapshot version"; exit 1; }; \
 	done
 
+## man: manual pages of every command, generated from the command tree, into man/
+man:
+	rm -rf man
+	$(GO) run -tags $(TAGS) ./internal/tools/man man
+
 ## demo: build thumbs and run it on the sample photos in testdata/photos
 demo: build
 	rm -rf demo-thumbs
@@ -69,3 +74,4 @@ fuzz:
 
 clean:
 	rm -rf bin demo-thumbs dist
+	rm -rf bin demo-thumbs man

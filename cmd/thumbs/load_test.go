@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/thumbs-dev/thumbs/internal/cli"
 )
 
 // ldPaths is a reader of n newline-separated paths that do not exist,
@@ -206,7 +208,7 @@ func TestLoadGoroutinesBounded(t *testing.T) {
 	var stdout, stderr ldCounter
 	codec := make(chan int, 1)
 	go func() {
-		codec <- run([]string{"--keep-going", "--progress", "never", "-j", fmt.Sprint(jobs), "-o", out, "-"}, &ldPaths{n: n}, &stdout, &stderr)
+		codec <- cli.Run([]string{"--keep-going", "--progress", "never", "-j", fmt.Sprint(jobs), "-o", out, "-"}, &ldPaths{n: n}, &stdout, &stderr)
 	}()
 	var code int
 	select {

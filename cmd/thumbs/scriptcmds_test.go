@@ -325,11 +325,13 @@ func parseJSONLines(ts *testscript.TestScript, file string) (results []jsonResul
 		if (st == "failed" || st == "duplicate") && len(*r.Outputs) != 0 {
 			bad("%s:%d: %s with outputs", file, n, st)
 		}
-		if info, err := os.Stat(ts.MkAbs(*r.Src)); err == nil && info.Mode().IsRegular() {
-			if st == "ok" || st == "skipped" {
+		// Only the sources read count: those made or failed, not those
+		// skipped or duplicate, and none in a dry run.
+		if info, err := os.Stat(ts.MkAbs(*r.Src)); err == nil && info.Mode().IsRegular() && !s.DryRun {
+			if st == "ok" {
 				inMin += info.Size()
 			}
-			if st != "duplicate" {
+			if st == "ok" || st == "failed" {
 				inMax += info.Size()
 			}
 		}
@@ -387,7 +389,8 @@ type jsonError struct{ error }
 // per line, each input as {src, status, outputs:[{path,width,height,bytes}],
 // error (exactly when failed)} and a final {"summary":{...}} whose counts
 // match the lines, whose bytes_out is the sum of the outputs' bytes and
-// whose bytes_in lies within the sizes of the sources. Outputs of ok lines
+// whose bytes_in lies within the sizes of the sources read (made or
+// failed; none in a dry run). Outputs of ok lines
 // must exist with the stated size and dimensions (in a dry run, with
 // "dry_run":true in the summary, they may be left out).
 // STATUS=N (ok, failed, skipped, duplicate, pruned) asserts the summary's

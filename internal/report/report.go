@@ -1,6 +1,11 @@
 // Package report shows a run as it goes: to people, a progress bar, each
 // failure and a closing summary on stderr; to programs, one JSON object per
 // input and a summary object on stdout.
+//
+// Every line meant for people has its file names quoted (Quote) and its
+// other text escaped (Escape), so that no name can split a line or send
+// control sequences to a terminal. JSON output is left as it is: JSON
+// escapes what it must.
 package report
 
 import (
@@ -8,10 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/thumbs-dev/thumbs/internal/batch"
 	"github.com/thumbs-dev/thumbs/internal/runner"
 )
@@ -19,46 +25,49 @@ import (
 // Options say what a Reporter shows and where.
 type Options struct {
 	Stdout, Stderr io.Writer
-	JSON           bool // JSON lines on Stdout instead of text
-	Verbose        bool // list each output path on Stdout
-	Progress       bool // draw a progress bar on Stderr
-	DryRun         bool // results are what would be done
-	Check          bool // results are a check for stale thumbnails
+	JSON           bool   // JSON lines on Stdout instead of text
+	Verbose        bool   // list each output path on Stdout
+	Progress       bool   // draw a progress bar on Stderr
+	DryRun         bool   // results are what would be done
+	Check          bool   // results are a check for stale thumbnails
+	Out            string // the output directory, which pruned paths are relative to
+	// SharedTerminal says that Stdout and Stderr are the same terminal (both
+	// are terminals): the progress bar is then cleared before a line goes to
+	// Stdout too, and drawn again after it.
+	SharedTerminal bool
+	// Now returns the current time, for the progress bar's rate; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // Reporter shows a run. It implements runner.Observer; like every Observer
 // its methods must be called from one goroutine.
 type Reporter struct {
-	o      Options
-	bar    *progressbar.ProgressBar
-	queued int64
-	enc    *json.Encoder
+	o   Options
+	bar *bar
+	enc *json.Encoder
+	// bytesIn is the total size of the sources read: those made or failed,
+	// not those skipped or duplicate, whose content was not needed; none
+	// in a dry run or a check, which make nothing.
+	bytesIn int64
 }
 
 // New returns a Reporter configured by o.
 func New(o Options) *Reporter {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	r := &Reporter{o: o, enc: json.NewEncoder(o.Stdout)}
 	if o.Progress {
-		r.bar = progressbar.NewOptions64(0,
-			progressbar.OptionSetWriter(o.Stderr),
-			progressbar.OptionSetVisibility(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("images"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetDescription("thumbs"),
-		)
+		r.bar = newBar(o.Stderr, o.Now)
 	}
 	return r
 }
 
 // Queued grows the progress bar's total by one.
 func (r *Reporter) Queued() {
-	r.queued++
 	if r.bar != nil {
-		r.bar.ChangeMax64(r.queued)
+		r.bar.queue()
 	}
 }
 
@@ -94,8 +103,11 @@ func exact(name string) []byte {
 // Finished shows one input's result: a JSON line, the paths it wrote (with
 // Verbose), and a line on Stderr when it failed.
 func (r *Reporter) Finished(res runner.Result) {
+	if (res.Status == runner.OK || res.Status == runner.Failed) && !r.o.DryRun && !r.o.Check {
+		r.bytesIn += res.BytesIn
+	}
 	if r.bar != nil {
-		r.bar.Add(1)
+		r.bar.done++ // drawn below, with the lines or on its own
 	}
 	if r.o.JSON {
 		jr := jsonResult{Src: res.Src, SrcBytes: exact(res.Src), Status: res.Status, Outputs: []jsonOutput{}}
@@ -107,31 +119,47 @@ func (r *Reporter) Finished(res runner.Result) {
 		}
 		r.enc.Encode(jr)
 	}
+	var lines []string
+	w := r.o.Stdout
 	switch {
 	case res.Status == runner.Failed && r.o.Check && errors.Is(res.Err, batch.ErrStale):
 		if !r.o.JSON {
-			r.line(r.o.Stdout, "stale: %v", res.Err)
+			lines = append(lines, "stale: "+failure(res.Src, res.Err))
 		}
 	case res.Status == runner.Failed:
-		r.line(r.o.Stderr, "thumbs: %v", res.Err)
+		w = r.o.Stderr
+		lines = append(lines, "thumbs: "+failure(res.Src, res.Err))
 	case r.o.JSON:
 	case r.o.DryRun:
 		verb := map[runner.Status]string{runner.OK: "make", runner.Skipped: "skip", runner.Duplicate: "duplicate"}[res.Status]
-		r.line(r.o.Stdout, "%s %s", verb, res.Src)
+		lines = append(lines, verb+" "+Quote(res.Src))
 	case r.o.Verbose && res.Status == runner.OK:
 		for _, out := range res.Outputs {
-			r.line(r.o.Stdout, "%s", out.Path)
+			lines = append(lines, Quote(out.Path))
 		}
+	}
+	if len(lines) > 0 {
+		r.lines(w, lines...)
+	} else if r.bar != nil {
+		r.bar.update()
 	}
 }
 
-// line writes one line to w, clearing the progress bar first so the two
-// never mix on a terminal.
-func (r *Reporter) line(w io.Writer, format string, args ...any) {
-	if r.bar != nil && w == r.o.Stderr {
-		r.bar.Clear()
+// lines writes each of lines on a line of its own to w. When the progress
+// bar is on the same terminal, it is cleared first, so the two never mix,
+// and drawn again after.
+func (r *Reporter) lines(w io.Writer, lines ...string) {
+	if len(lines) == 0 {
+		return
 	}
-	fmt.Fprintf(w, format+"\n", args...)
+	onBar := r.bar != nil && (w == r.o.Stderr || r.o.SharedTerminal)
+	if onBar {
+		r.bar.clear()
+	}
+	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+	if onBar {
+		r.bar.draw()
+	}
 }
 
 // jsonSummary is the JSON object that ends the output.
@@ -154,14 +182,17 @@ type jsonSummary struct {
 // (those of no single file: a path list that could not be read, a record
 // that could not be saved), the run's totals, and the output files pruned:
 // a JSON object on Stdout with JSON, and lines on Stderr in any case.
+// The totals count as bytes in only the sources read, those made or
+// failed: sum.BytesIn also counts the sizes of skipped ones.
 func (r *Reporter) Summary(sum runner.Summary, pruned []string, problems []error) {
 	if r.bar != nil {
-		r.bar.Finish()
-		r.bar.Clear()
+		r.bar.clear()
+		r.bar = nil
 	}
 	for _, p := range problems {
-		r.line(r.o.Stderr, "thumbs: %v", p)
+		r.lines(r.o.Stderr, "thumbs: "+Escape(p.Error()))
 	}
+	sum.BytesIn = r.bytesIn
 	if r.o.JSON {
 		js := jsonSummary{Errors: messages(problems)}
 		s := &js.Summary
@@ -171,19 +202,27 @@ func (r *Reporter) Summary(sum runner.Summary, pruned []string, problems []error
 		r.enc.Encode(js)
 	} else if r.o.DryRun {
 		for _, p := range pruned {
-			r.line(r.o.Stdout, "prune %s", p)
+			r.lines(r.o.Stdout, "prune "+Quote(filepath.Join(r.o.Out, p)))
 		}
 	}
-	fmt.Fprintln(r.o.Stderr, Line(sum, len(pruned), r.o.Check))
+	switch {
+	case r.o.Check:
+		fmt.Fprintln(r.o.Stderr, Line(sum, len(pruned), true))
+	case r.o.DryRun:
+		fmt.Fprintln(r.o.Stderr, DryRunLine(sum, len(pruned)))
+	default:
+		fmt.Fprintln(r.o.Stderr, Line(sum, len(pruned), false))
+	}
 }
 
 // Abort ends the report of a run that could not start, or found nothing
 // to do: err on Stderr, and with JSON an empty summary object carrying it.
 func (r *Reporter) Abort(err error) {
 	if r.bar != nil {
-		r.bar.Clear()
+		r.bar.clear()
+		r.bar = nil
 	}
-	fmt.Fprintf(r.o.Stderr, "thumbs: %v\n", err)
+	fmt.Fprintf(r.o.Stderr, "thumbs: %s\n", Escape(err.Error()))
 	if r.o.JSON {
 		var js jsonSummary
 		js.Errors = messages([]error{err})
@@ -201,7 +240,8 @@ func messages(errs []error) []string {
 }
 
 // Line returns the one-line summary of a run: the count of each outcome,
-// input and output bytes, elapsed time and images per second.
+// input and output bytes, elapsed time and images made per second. For a
+// check it counts current and stale sources instead.
 func Line(sum runner.Summary, pruned int, check bool) string {
 	secs := sum.Elapsed.Seconds()
 	rate := 0.0
@@ -218,7 +258,20 @@ func Line(sum runner.Summary, pruned int, check bool) string {
 	if pruned > 0 {
 		s += fmt.Sprintf(", %d pruned", pruned)
 	}
-	return s + fmt.Sprintf("; %s in, %s out; %.2fs, %.1f images/s", Bytes(sum.BytesIn), Bytes(sum.BytesOut), secs, rate)
+	return s + fmt.Sprintf("; %s in, %s out; %.2fs, %s", Bytes(sum.BytesIn), Bytes(sum.BytesOut), secs, Rate(rate))
+}
+
+// DryRunLine returns the one-line summary of a dry run: what the run
+// would make, skip and prune, and the sources that failed or repeat.
+func DryRunLine(sum runner.Summary, pruned int) string {
+	s := fmt.Sprintf("thumbs: dry run: would make %d, skip %d, prune %d", sum.OK, sum.Skipped, pruned)
+	if sum.Failed > 0 {
+		s += fmt.Sprintf("; %d failed", sum.Failed)
+	}
+	if sum.Duplicate > 0 {
+		s += fmt.Sprintf("; %d duplicate", sum.Duplicate)
+	}
+	return s + "; nothing written"
 }
 
 // Bytes formats n bytes for people: "512 B", "3.4 MiB".

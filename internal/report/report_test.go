@@ -182,3 +182,132 @@ func TestProgressGoesToStderrOnly(t *testing.T) {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }
+
+// TestNamesAreQuoted checks every human-facing line that carries a file
+// name: a name with a newline or an escape sequence shows quoted, on one
+// line, with no raw control character; JSON keeps the name as it is.
+func TestNamesAreQuoted(t *testing.T) {
+	const evil = "ph\x1b[31mot\no.jpg"
+	const quoted = `"ph\x1b[31mot\no.jpg"`
+	res := []runner.Result{
+		{Src: evil, Status: runner.OK, Outputs: []runner.Output{{Path: "out/" + evil}}},
+		{Src: evil, Status: runner.Failed, Err: errors.New(evil + ": unknown image format")},
+	}
+	for _, tt := range []struct {
+		name           string
+		o              Options
+		stdout, stderr []string
+		pruned         []string
+		problems       []error
+	}{
+		{name: "verbose", o: Options{Verbose: true},
+			stdout: []string{`"out/ph\x1b[31mot\no.jpg"`},
+			stderr: []string{"thumbs: " + quoted + ": unknown image format"}},
+		{name: "dry run", o: Options{DryRun: true, Out: "thumbs"}, pruned: []string{"x\ny.jpg"},
+			stdout: []string{"make " + quoted, `prune "thumbs/x\ny.jpg"`},
+			stderr: []string{"thumbs: " + quoted + ": unknown image format"}},
+		{name: "run failure", o: Options{}, problems: []error{errors.New("read the path list: bad\x1b[0m")},
+			stderr: []string{"thumbs: " + quoted + ": unknown image format", `thumbs: read the path list: bad\x1b[0m`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			tt.o.Stdout, tt.o.Stderr = &stdout, &stderr
+			r := New(tt.o)
+			for _, res := range res {
+				r.Finished(res)
+			}
+			r.Summary(runner.Summary{OK: 1, Failed: 1}, tt.pruned, tt.problems)
+			gotOut := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+			if stdout.Len() == 0 {
+				gotOut = nil
+			}
+			if strings.Join(gotOut, "\n") != strings.Join(tt.stdout, "\n") {
+				t.Errorf("stdout =\n%s\nwant\n%s", stdout.String(), strings.Join(tt.stdout, "\n"))
+			}
+			gotErr := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(gotErr) != len(tt.stderr)+1 || strings.Join(gotErr[:len(gotErr)-1], "\n") != strings.Join(tt.stderr, "\n") {
+				t.Errorf("stderr =\n%s\nwant\n%s\nand a summary", stderr.String(), strings.Join(tt.stderr, "\n"))
+			}
+			if strings.ContainsRune(stdout.String()+stderr.String(), '\x1b') {
+				t.Error("a raw escape character reached the terminal")
+			}
+		})
+	}
+}
+
+func TestCheckQuotesStaleNames(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	r := New(Options{Stdout: &stdout, Stderr: &stderr, Check: true})
+	r.Finished(runner.Result{Src: "a\nb.jpg", Status: runner.Failed, Err: fmt.Errorf("a\nb.jpg: %w", batch.ErrStale)})
+	r.Summary(runner.Summary{Failed: 1}, nil, nil)
+	if got, want := stdout.String(), "stale: \"a\\nb.jpg\": thumbnails missing or out of date\n"; got != want {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+}
+
+func TestJSONKeepsNames(t *testing.T) {
+	var stdout bytes.Buffer
+	r := New(Options{Stdout: &stdout, Stderr: &bytes.Buffer{}, JSON: true})
+	r.Finished(runner.Result{Src: "a\x1b.jpg", Status: runner.OK})
+	var row struct{ Src string }
+	if err := json.Unmarshal([]byte(strings.SplitN(stdout.String(), "\n", 2)[0]), &row); err != nil || row.Src != "a\x1b.jpg" {
+		t.Errorf("JSON src = %q, %v; want the name unchanged", row.Src, err)
+	}
+}
+
+// TestBytesInCountsReadSources checks that bytes in counts the sources
+// read, made or failed, and not those skipped or duplicate, whose size the
+// runner's summary includes.
+func TestBytesInCountsReadSources(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	r := New(Options{Stdout: &stdout, Stderr: &stderr, JSON: true})
+	rs := []runner.Result{
+		{Src: "a.jpg", Status: runner.OK, BytesIn: 1000},
+		{Src: "b.jpg", Status: runner.Failed, BytesIn: 20, Err: errors.New("b.jpg: unexpected EOF")},
+		{Src: "c.jpg", Status: runner.Skipped, BytesIn: 300000},
+		{Src: "d.jpg", Status: runner.Duplicate, BytesIn: 4000000},
+	}
+	for _, res := range rs {
+		r.Finished(res)
+	}
+	r.Summary(summaryOf(rs), nil, nil)
+	if !strings.Contains(stdout.String(), `"bytes_in":1020,`) {
+		t.Errorf("JSON summary: %s; want bytes_in 1020", lastLine(stdout.String()))
+	}
+	if !strings.Contains(stderr.String(), "1020 B in") {
+		t.Errorf("summary line: %s; want 1020 B in", lastLine(stderr.String()))
+	}
+	for _, o := range []Options{{DryRun: true}, {Check: true}} {
+		stdout.Reset()
+		o.Stdout, o.Stderr, o.JSON = &stdout, &bytes.Buffer{}, true
+		r := New(o)
+		for _, res := range rs {
+			r.Finished(res)
+		}
+		r.Summary(summaryOf(rs), nil, nil)
+		if !strings.Contains(stdout.String(), `"bytes_in":0,`) {
+			t.Errorf("dry run %v, check %v: %s; want bytes_in 0", o.DryRun, o.Check, lastLine(stdout.String()))
+		}
+	}
+}
+
+func TestDryRunLine(t *testing.T) {
+	for _, tt := range []struct {
+		sum    runner.Summary
+		pruned int
+		want   string
+	}{
+		{runner.Summary{OK: 5, Skipped: 3}, 2, "thumbs: dry run: would make 5, skip 3, prune 2; nothing written"},
+		{runner.Summary{OK: 1, Failed: 2, Duplicate: 1}, 0, "thumbs: dry run: would make 1, skip 0, prune 0; 2 failed; 1 duplicate; nothing written"},
+	} {
+		if got := DryRunLine(tt.sum, tt.pruned); got != tt.want {
+			t.Errorf("DryRunLine = %q, want %q", got, tt.want)
+		}
+	}
+	var stderr bytes.Buffer
+	r := New(Options{Stdout: &bytes.Buffer{}, Stderr: &stderr, DryRun: true})
+	r.Summary(runner.Summary{OK: 5, Elapsed: time.Millisecond}, nil, nil)
+	if got := stderr.String(); got != "thumbs: dry run: would make 5, skip 0, prune 0; nothing written\n" {
+		t.Errorf("a dry run ends with %q", got)
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/hex"
@@ -100,4 +100,3 @@ func exactBytes(name string) []byte {
 	}
 	return []byte(name)
 }
-

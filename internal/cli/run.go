@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/thumbs-dev/thumbs/internal/report"
 )
 
 // Exit statuses.
@@ -39,19 +41,19 @@ type signalError struct{ sig syscall.Signal }
 
 func (e signalError) Error() string { return "interrupted by " + e.sig.String() }
 
-// run executes the command line args with the given streams and returns
+// Run executes the command line args with the given streams and returns
 // the exit status: 0 when all went well, 1 when files failed, 2 for a usage
 // error, 128+N when stopped by signal N.
 //
 // When stdin is a pipe, run reads it in non-blocking mode so that a signal
 // can interrupt a pending read, and puts it back into blocking mode before
 // it returns, since other processes may share the pipe.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stdin, restore := interruptible(stdin)
 	defer restore()
 	ctx, stop := withSignals(context.Background(), restore)
 	defer stop()
-	cmd := newRootCmd(stdin, stdout, stderr)
+	cmd := NewRootCmd(Streams{In: stdin, Out: stdout, ErrOut: stderr}, nil, nil)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
@@ -65,12 +67,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "thumbs: %v\n", sig)
 		return exitSignal + int(sig.sig)
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "thumbs: %v\nRun 'thumbs --help' for usage.\n", err)
+		fmt.Fprintf(stderr, "thumbs: %s\n", report.Escape(err.Error()))
 		return exitUsage
 	case errors.As(err, &reported):
 		return reported.code
 	}
-	fmt.Fprintf(stderr, "thumbs: %v\n", err)
+	fmt.Fprintf(stderr, "thumbs: %s\n", report.Escape(err.Error()))
 	return exitFailed
 }
 
