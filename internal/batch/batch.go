@@ -202,8 +202,11 @@ func start(ctx context.Context, o Options, out *outdir.Dir, check bool) (*run, e
 	}, nil
 }
 
+// thumbsSize returns what the thumbnails of one source cost the memo:
+// their bytes, plus what an entry takes besides, which for thumbnails of
+// tiny images is most of it.
 func thumbsSize(ts []thumbnail.Thumb) int64 {
-	var n int64
+	n := int64(512)
 	for _, t := range ts {
 		n += int64(len(t.Data))
 	}
@@ -232,6 +235,10 @@ func fingerprint(t thumbnail.Options, name string) string {
 func (r *run) produce(args []string) runner.Producer[job] {
 	return func(ctx context.Context, emit func(job) bool) error {
 		seed := maphash.MakeSeed()
+		cwd, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("find the current directory: %w", err)
+		}
 		files := make(map[uint64]bool) // hashed absolute paths met
 		stems := make(map[uint64]bool) // hashed output stems given out
 		return r.o.Finder.Find(ctx, args, func(s source.Source) bool {
@@ -240,8 +247,11 @@ func (r *run) produce(args []string) runner.Producer[job] {
 			}
 			j := job{Source: s}
 			if s.Err == nil {
-				abs, _ := filepath.Abs(s.Path)
-				key := maphash.String(seed, abs)
+				abs := s.Path
+				if !filepath.IsAbs(abs) {
+					abs = filepath.Join(cwd, abs)
+				}
+				key := maphash.String(seed, filepath.Clean(abs))
 				if files[key] {
 					j.duplicate = true
 				} else {
@@ -341,7 +351,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		}
 	}
 
-	thumbs, _, err := r.memo.Get(ctx, hash+"\x00"+r.optsKey, func() ([]thumbnail.Thumb, error) {
+	thumbs, _, err := r.memo.Get(ctx, hash, func() ([]thumbnail.Thumb, error) {
 		return thumbnail.Make(ctx, data, r.o.Thumb)
 	})
 	if err != nil {
