@@ -1,6 +1,7 @@
 package icc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -188,5 +189,13 @@ func TestCachedSharesOneTransform(t *testing.T) {
 	}
 	if _, err := Cached([]byte("not a profile")); err == nil {
 		t.Error("Cached accepted garbage")
+	}
+}
+
+// TestCommittedSyntheticProfile checks that testdata/mab-cmyk.icc, which
+// other packages' tests read, is what the code here builds.
+func TestCommittedSyntheticProfile(t *testing.T) {
+	if got := fileProfile("mab-cmyk.icc")(t); !bytes.Equal(got, syntheticProfiles["mab-cmyk"]()) {
+		t.Error("testdata/mab-cmyk.icc differs from syntheticProfiles[\"mab-cmyk\"]; rewrite it with -write-profiles")
 	}
 }
