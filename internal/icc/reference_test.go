@@ -127,6 +127,11 @@ func TestTransformMatchesLittleCMS(t *testing.T) {
 		{"para-rgb-a", synthetic("para-rgb-a"), 1.5, 60},
 		{"para-rgb-b", synthetic("para-rgb-b"), 1, 60},
 		{"romm-like", synthetic("romm-like"), 1, 60},
+		// Its few errors over 1.5 levels are dark reds beside clipped greens,
+		// where red is a small difference of large terms: the reference's
+		// sRGB.icc stores colorants 2e-4 off the exact sRGB matrix we use
+		// (lcms's own built-in sRGB gives our 8.65 for 96,255,223).
+		{"unadapted-rgb", synthetic("unadapted-rgb"), 2, 60},
 		{"lab-gray", synthetic("lab-gray"), 1, 60},
 		{"lut8-rgb", synthetic("lut8-rgb"), 2, 55},
 		{"lut16-cmyk", synthetic("lut16-cmyk"), 2, 55},

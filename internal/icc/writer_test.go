@@ -339,6 +339,34 @@ var syntheticProfiles = map[string]func() []byte{
 			{"rTRC", curvTag()}, {"gTRC", curvTag()}, {"bTRC", curvTag()},
 		})
 	},
+	// v2 matrix/TRC whose colorants are not adapted to D50: sRGB's primaries
+	// with a D65 white, a D65 wtpt and a chad. Little CMS uses colorants as
+	// they are stored, so white comes out tinted.
+	"unadapted-rgb": func() []byte {
+		white := xyYToXYZ(0.3127, 0.3290)
+		var p mat3
+		for j, c := range [3][2]float64{{0.64, 0.33}, {0.30, 0.60}, {0.15, 0.06}} {
+			xyz := xyYToXYZ(c[0], c[1])
+			for i := range 3 {
+				p[i][j] = xyz[i]
+			}
+		}
+		pinv, _ := p.inverse()
+		s := pinv.apply(white)
+		col := func(j int) [3]float64 { return [3]float64{p[0][j] * s[j], p[1][j] * s[j], p[2][j] * s[j]} }
+		chad := make([]byte, 8+36)
+		copy(chad, "sf32")
+		a := adaptation(white, d50)
+		for i := range 9 {
+			putS15(chad[8+4*i:], a[i/3][i%3])
+		}
+		gamma := paraTag(3, 2.4, 1/1.055, 0.055/1.055, 1/12.92, 0.04045)
+		return buildProfile(0x0210, "mntr", "RGB ", "XYZ ", []iccTag{
+			{"wtpt", xyzTag(white)}, {"chad", chad},
+			{"rXYZ", xyzTag(col(0))}, {"gXYZ", xyzTag(col(1))}, {"bXYZ", xyzTag(col(2))},
+			{"rTRC", gamma}, {"gTRC", gamma}, {"bTRC", gamma},
+		})
+	},
 	// v4 gray with a Lab connection space: kTRC gives L*/100.
 	"lab-gray": func() []byte {
 		return buildProfile(0x0420, "mntr", "GRAY", "Lab ", []iccTag{{"wtpt", xyzTag(d50)}, {"kTRC", paraTag(0, 1.2)}})
