@@ -10,7 +10,7 @@ import (
 // maxCached bounds the transforms the cache keeps; past it, transforms of
 // new profiles are built on every call instead. A run sees a handful of
 // distinct profiles; a few CMYK transforms take about a megabyte each.
-const maxCached = 64
+const maxCached = 32
 
 // cache maps the SHA-256 of a profile's bytes to a function building its
 // transform once.

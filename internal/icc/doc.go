@@ -1,10 +1,13 @@
 // Package icc reads ICC colour profiles (versions 2 and 4) and converts
-// pixels described by them to sRGB, the way Little CMS does with the
-// perceptual intent and no black point compensation requested.
+// pixels described by them to sRGB, the way Little CMS does towards a v2
+// sRGB profile with the perceptual intent, which is what ImageMagick's
+// -profile does by default. There is no black point compensation: Little
+// CMS forces it for the perceptual intent only towards a v4 profile.
 //
 // Supported sources are RGB matrix/TRC profiles, gray TRC profiles, and RGB,
 // gray or CMYK profiles with an A2B0 lookup table (lut8, lut16 or lutAtoB)
-// towards an XYZ or Lab connection space. As in Little CMS, an A2B0 table is
+// towards an XYZ or Lab connection space. Floating-point D2B0 tables, which
+// Little CMS would prefer, are ignored. As in Little CMS, an A2B0 table is
 // preferred over the matrix/TRC tags when a profile has both, and the
 // colorant tags are used as stored: Little CMS neither applies the chad tag
 // to them nor adapts from the media white point for the perceptual and
