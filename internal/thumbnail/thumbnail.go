@@ -30,7 +30,7 @@ type Options struct {
 	Format     encode.Format // Auto, or an encoder's format
 	Quality    int           // 1-100, for JPEG and WebP
 	Background color.NRGBA   // what transparency is flattened onto for JPEG
-	Strip      bool          // drop the ICC profile too
+	Strip      bool          // embed no ICC profile, even with KeepProfile
 	// KeepProfile embeds the source's RGB or gray ICC profile, of at most
 	// MaxKeptProfile bytes, in the thumbnail and leaves its pixel values
 	// as they are. By default the thumbnail is converted to sRGB instead
@@ -97,8 +97,8 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	}
 	colour := planColour(h.ICC, img, o)
 	if cmyk, ok := img.(*image.CMYK); ok && colour.transform != nil {
-		// The only conversion made before resizing: CMYK has no resampler
-		// of its own, and the image was already shrunk on load.
+		// The only conversion made before resizing, since CMYK has no
+		// resampler of its own; a CMYK JPEG was already shrunk on load.
 		if img, err = colour.transform.ApplyCMYK(cmyk); err != nil {
 			return nil, err
 		}
