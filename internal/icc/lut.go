@@ -33,8 +33,8 @@ type clut struct {
 // maxGridPoints bounds the points along one table dimension.
 const maxGridPoints = 255
 
-// parseLUT decodes an A2B tag of type mft1, mft2 or mAB  for a profile of
-// in device channels.
+// parseLUT decodes an A2B tag of type lut8 (mft1), lut16 (mft2) or lutAtoB
+// (mAB) for a profile of in device channels.
 func parseLUT(t []byte, in int) (*lut, error) {
 	if len(t) < 12 {
 		return nil, fmt.Errorf("table of %d bytes", len(t))
@@ -262,6 +262,8 @@ func (c *clut) eval(x []float64) [3]float64 {
 	return c.evalFrom(0, 0, x)
 }
 
+// evalFrom interpolates the dimensions from dim on, inside the slice of
+// the table that starts at entry base.
 func (c *clut) evalFrom(dim, base int, x []float64) [3]float64 {
 	left := len(c.grid) - dim
 	if left == 3 {
@@ -276,7 +278,8 @@ func (c *clut) evalFrom(dim, base int, x []float64) [3]float64 {
 	return [3]float64{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1]), a[2] + f*(b[2]-a[2])}
 }
 
-// at evaluates the remaining dimensions after dim at entry base.
+// at interpolates the dimensions after dim inside the slice that starts at
+// entry base, or returns that entry when dim is the last.
 func (c *clut) at(dim, base int, x []float64) [3]float64 {
 	if dim+1 == len(c.grid) {
 		return c.entry(base)

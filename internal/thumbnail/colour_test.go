@@ -197,7 +197,7 @@ func TestCMYKProfile(t *testing.T) {
 }
 
 func TestHugeProfile(t *testing.T) {
-	huge := fakeICC(4<<20, "RGB ")
+	huge := fakeICC(1<<20, "RGB ") // four times MaxKeptProfile
 	src := encodeBytes(t, func(b *bytes.Buffer) error {
 		return encode.Encode(b, patches([]color.NRGBA{{200, 100, 50, 255}}), encode.Options{Format: encode.JPEG, Quality: 90, ICC: huge})
 	})
