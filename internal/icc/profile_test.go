@@ -199,3 +199,24 @@ func TestCommittedSyntheticProfile(t *testing.T) {
 		t.Error("testdata/mab-cmyk.icc differs from syntheticProfiles[\"mab-cmyk\"]; rewrite it with -write-profiles")
 	}
 }
+
+// TestCachedPastItsBound checks that profiles beyond the cache's bound are
+// still converted, each by a transform of its own, and that the cache
+// keeps no more than its bound.
+func TestCachedPastItsBound(t *testing.T) {
+	base := syntheticProfiles["romm-like"]()
+	for i := range maxCached + 8 {
+		p := append(bytes.Clone(base), byte(i), byte(i>>8), 0, 0)
+		binary.BigEndian.PutUint32(p, uint32(len(p)))
+		tr, err := Cached(p)
+		if err != nil {
+			t.Fatalf("profile %d: %v", i, err)
+		}
+		if tr.Space != RGB || tr.Identity() {
+			t.Fatalf("profile %d: a %q transform, identity %v", i, tr.Space, tr.Identity())
+		}
+	}
+	if n := cachedCount.Load(); n > maxCached {
+		t.Errorf("the cache holds %d transforms, over its bound of %d", n, maxCached)
+	}
+}

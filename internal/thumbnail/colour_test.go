@@ -114,6 +114,7 @@ func TestColourConversion(t *testing.T) {
 		{"gray converted", withProfile(t, grayOf(patches(grays)), gray), Options{}, grayConverted, nil, ""},
 		{"big profile converted rather than kept", withProfile(t, patches(colours), bigAdobe), Options{KeepProfile: true}, converted, nil, "converted to sRGB rather than kept"},
 		{"unreadable profile embedded", withProfile(t, patches(colours), fakeICC(600, "RGB ")), Options{}, colours, fakeICC(600, "RGB "), "embedded unconverted"},
+		{"cmyk profile on rgb pixels dropped", withProfile(t, patches(colours), readICC(t, "mab-cmyk.icc")), Options{KeepProfile: true}, colours, nil, "does not describe RGB pixels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
