@@ -304,39 +304,38 @@ func (c *clut) entry(i int) [3]float64 {
 	return [3]float64{float64(d[0]) / 65535, float64(d[1]) / 65535, float64(d[2]) / 65535}
 }
 
-// tetra interpolates the three dimensions dim, dim+1, dim+2 from base.
+// tetra interpolates the three dimensions dim, dim+1, dim+2 from base. Of
+// the six tetrahedra around the cube's main diagonal it picks the one that
+// holds the point, walking from the near corner to the far one along the
+// axes in the order of decreasing fraction.
 func (c *clut) tetra(dim, base int, x []float64) [3]float64 {
 	x0, x1, fx := c.cell(dim, x[dim])
 	y0, y1, fy := c.cell(dim+1, x[dim+1])
 	z0, z1, fz := c.cell(dim+2, x[dim+2])
 	sx, sy, sz := c.stride[dim], c.stride[dim+1], c.stride[dim+2]
-	at := func(i, j, k int) [3]float64 { return c.entry(base + i*sx + j*sy + k*sz) }
-	return tetrahedral(fx, fy, fz, at(x0, y0, z0), at(x1, y0, z0), at(x0, y1, z0), at(x0, y0, z1),
-		at(x1, y1, z0), at(x1, y0, z1), at(x0, y1, z1), at(x1, y1, z1))
-}
-
-// tetrahedral interpolates inside a cube whose corners are named by which
-// of x, y and z are at the far side, at fractions fx, fy, fz: it picks the
-// one of the six tetrahedra around the main diagonal that holds the point.
-func tetrahedral(fx, fy, fz float64, c000, c100, c010, c001, c110, c101, c011, c111 [3]float64) [3]float64 {
+	// dx, dy, dz step from the near to the far side along each axis.
+	dx, dy, dz := (x1-x0)*sx, (y1-y0)*sy, (z1-z0)*sz
+	var first, second int  // offsets of the walk's second and third corners
+	var f1, f2, f3 float64 // the fractions in walk order
+	switch {
+	case fx >= fy && fy >= fz:
+		first, second, f1, f2, f3 = dx, dx+dy, fx, fy, fz
+	case fx >= fz && fz >= fy:
+		first, second, f1, f2, f3 = dx, dx+dz, fx, fz, fy
+	case fz >= fx && fx >= fy:
+		first, second, f1, f2, f3 = dz, dx+dz, fz, fx, fy
+	case fy >= fx && fx >= fz:
+		first, second, f1, f2, f3 = dy, dx+dy, fy, fx, fz
+	case fy >= fz && fz >= fx:
+		first, second, f1, f2, f3 = dy, dy+dz, fy, fz, fx
+	default:
+		first, second, f1, f2, f3 = dz, dy+dz, fz, fy, fx
+	}
+	o := base + x0*sx + y0*sy + z0*sz
+	c0, c1, c2, c3 := c.entry(o), c.entry(o+first), c.entry(o+second), c.entry(o+dx+dy+dz)
 	var out [3]float64
 	for k := range out {
-		var d1, d2, d3 float64 // slopes along x, y, z
-		switch {
-		case fx >= fy && fy >= fz:
-			d1, d2, d3 = c100[k]-c000[k], c110[k]-c100[k], c111[k]-c110[k]
-		case fx >= fz && fz >= fy:
-			d1, d2, d3 = c100[k]-c000[k], c111[k]-c101[k], c101[k]-c100[k]
-		case fz >= fx && fx >= fy:
-			d1, d2, d3 = c101[k]-c001[k], c111[k]-c101[k], c001[k]-c000[k]
-		case fy >= fx && fx >= fz:
-			d1, d2, d3 = c110[k]-c010[k], c010[k]-c000[k], c111[k]-c110[k]
-		case fy >= fz && fz >= fx:
-			d1, d2, d3 = c111[k]-c011[k], c010[k]-c000[k], c011[k]-c010[k]
-		default:
-			d1, d2, d3 = c111[k]-c011[k], c011[k]-c001[k], c001[k]-c000[k]
-		}
-		out[k] = c000[k] + d1*fx + d2*fy + d3*fz
+		out[k] = c0[k] + f1*(c1[k]-c0[k]) + f2*(c2[k]-c1[k]) + f3*(c3[k]-c2[k])
 	}
 	return out
 }
