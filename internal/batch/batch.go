@@ -31,9 +31,13 @@ type Options struct {
 	Force     bool              // rebuild sources whose outputs are current
 	Prune     bool              // delete outputs whose source is gone
 	DryRun    bool              // write and delete nothing
-	Shard     manifest.Shard    // the part of the sources to do; zero for all
-	Finder    source.Finder     // where paths come from
-	Observer  runner.Observer   // told of each result; may be nil
+	// FailOnWarning fails a source whose thumbnails came with a warning
+	// (a damaged file decoded in part, a colour profile not honoured)
+	// instead of writing them.
+	FailOnWarning bool
+	Shard         manifest.Shard  // the part of the sources to do; zero for all
+	Finder        source.Finder   // where paths come from
+	Observer      runner.Observer // told of each result; may be nil
 	// Waiting, when not nil, is told once when another process holds the
 	// output directory's record and this run waits its turn.
 	Waiting func(holder string)
@@ -202,6 +206,20 @@ func start(ctx context.Context, o Options, out *outdir.Dir, check bool) (*run, e
 	}, nil
 }
 
+// warnings returns the distinct warnings of the thumbnails of one source,
+// in order: each thumbnail repeats those of its source.
+func warnings(thumbs []thumbnail.Thumb) []string {
+	var out []string
+	for _, t := range thumbs {
+		for _, w := range t.Warnings {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
 // thumbsSize returns what the thumbnails of one source cost the memo:
 // their bytes, plus what an entry takes besides, which for thumbnails of
 // tiny images is most of it.
@@ -221,9 +239,9 @@ func fingerprint(t thumbnail.Options, name string) string {
 	for i, b := range t.Boxes {
 		boxes[i] = b.Label
 	}
-	return fmt.Sprintf("rendering=%d sizes=%s fit=%s crop=%s upscale=%t format=%s quality=%d background=%02x%02x%02x strip=%t name=%s",
+	return fmt.Sprintf("rendering=%d sizes=%s fit=%s crop=%s upscale=%t format=%s quality=%d background=%02x%02x%02x strip=%t keep_profile=%t name=%s",
 		thumbnail.RenderingVersion, strings.Join(boxes, ","), t.Fit, t.Crop, t.Upscale, t.Format, t.Quality,
-		t.Background.R, t.Background.G, t.Background.B, t.Strip, name)
+		t.Background.R, t.Background.G, t.Background.B, t.Strip, t.KeepProfile, name)
 }
 
 // produce returns the producer of the run's jobs: the sources of args in
@@ -303,7 +321,6 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	if !info.Mode().IsRegular() {
 		return fail(fmt.Errorf("not a regular file (%s)", kind(info.Mode())))
 	}
-	res.BytesIn = info.Size()
 	r.addMet(j.Rel)
 	if err := ctx.Err(); err != nil {
 		return fail(err)
@@ -334,6 +351,9 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	if err != nil {
 		return fail(err)
 	}
+	if !r.check && !r.o.DryRun { // bytes in are those of the sources a run makes from
+		res.BytesIn = int64(len(data))
+	}
 	hash := manifest.Hash(data)
 	if st.Verdict == manifest.NeedHash {
 		if entry.SameContent(hash) {
@@ -356,6 +376,10 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	})
 	if err != nil {
 		return fail(err)
+	}
+	res.Warnings = warnings(thumbs)
+	if len(res.Warnings) > 0 && r.o.FailOnWarning {
+		return fail(fmt.Errorf("%s (--fail-on warning)", strings.Join(res.Warnings, "; ")))
 	}
 	made, err := r.write(j, thumbs, &res)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thumbs-dev/thumbs/internal/encode"
 	"github.com/thumbs-dev/thumbs/internal/manifest"
 	"github.com/thumbs-dev/thumbs/internal/outdir"
 	"github.com/thumbs-dev/thumbs/internal/runner"
@@ -381,4 +382,37 @@ func recorded(t *testing.T, out string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestWarnings: a source made with a warning (here a colour profile that
+// cannot be read) is made and says so; with FailOnWarning it fails and
+// leaves no output.
+func TestWarnings(t *testing.T) {
+	src := t.TempDir()
+	var b bytes.Buffer
+	if err := encode.Encode(&b, testimage.Photo(120, 80), encode.Options{Format: encode.PNG, ICC: []byte("not an ICC profile, just bytes")}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "tagged.png"), b.Bytes(), 0o644)
+	for _, failOn := range []bool{false, true} {
+		out := t.TempDir()
+		o := options(t, out, 1)
+		o.Thumb.Boxes = o.Thumb.Boxes[:1]
+		o.Finder = source.Finder{Out: out}
+		o.KeepGoing = true
+		o.FailOnWarning = failOn
+		var got []runner.Result
+		o.Observer = observerFunc(func(r runner.Result) { got = append(got, r) })
+		Resize(context.Background(), []string{src}, o)
+		if len(got) != 1 || len(got[0].Warnings) != 1 || !strings.Contains(got[0].Warnings[0], "profile") {
+			t.Fatalf("failOn %v: results %+v, want one with a warning about the profile", failOn, got)
+		}
+		_, err := os.Stat(filepath.Join(out, "tagged.jpg"))
+		if failOn && (got[0].Status != runner.Failed || err == nil) {
+			t.Errorf("with FailOnWarning: status %v, output exists %v; want failed, none", got[0].Status, err == nil)
+		}
+		if !failOn && (got[0].Status != runner.OK || err != nil) {
+			t.Errorf("without FailOnWarning: status %v, output %v; want made", got[0].Status, err)
+		}
+	}
 }

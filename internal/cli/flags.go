@@ -31,7 +31,8 @@ type flagValues struct {
 	shard                                    manifest.Shard
 	name                                     string
 	progress                                 string
-	upscale, strip, null, json               bool
+	upscale, strip, keepProfile, null, json  bool
+	failOn                                   string
 	keepGoing, verbose, force, prune, dryRun bool
 	toStdout                                 bool
 }
@@ -69,7 +70,10 @@ func defineFlags(fs *pflag.FlagSet, v *flagValues, c command) {
 	fs.BoolVar(&v.upscale, "upscale", false, "enlarge images smaller than the box")
 	v.background = color.NRGBA{255, 255, 255, 255}
 	fs.Var(&backgroundValue{&v.background, "white"}, "background", "opaque colour that transparency is flattened onto for JPEG: a CSS colour name, #rgb or #rrggbb")
-	fs.BoolVar(&v.strip, "strip", false, "drop the ICC colour profile too (other metadata is always dropped)")
+	fs.BoolVar(&v.keepProfile, "keep-profile", false, "keep the source's RGB or gray ICC profile (up to 256 KiB) and its pixel values, instead of converting to sRGB")
+	fs.BoolVar(&v.strip, "strip", false, "embed no ICC profile, even with --keep-profile (other metadata is always dropped)")
+	v.failOn = "error"
+	fs.Var(newValue(&v.failOn, parseFailOn, "LEVEL"), "fail-on", "what fails a file: error (the default; a damaged file that still gives a picture is made, with a warning) or warning (any warning fails it)")
 	fs.StringVar(&v.name, "name", "", "output path `TEMPLATE` with {dir} {name} {size} {w} {h} {ext} (default {dir}/{name}.{ext}, or {dir}/{name}-{size}.{ext} with several sizes)")
 	v.maxPixels = 100_000_000
 	fs.Var(newValue(&v.maxPixels, wholeNumber(0, -1), "N"), "max-pixels", "refuse images with more pixels than this (0: no limit)")
@@ -261,4 +265,13 @@ func flagError(_ *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("--%s: %w", f.Name, cause)}
 	}
 	return usageError{err}
+}
+
+// parseFailOn parses the value of --fail-on: error or warning.
+func parseFailOn(s string) (string, error) {
+	switch l := strings.ToLower(s); l {
+	case "error", "warning":
+		return l, nil
+	}
+	return "", fmt.Errorf("%q is not error or warning", s)
 }

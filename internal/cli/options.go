@@ -52,7 +52,7 @@ func (v *flagValues) options(cmd *cobra.Command, args []string, s Streams, c com
 	t := thumbnail.Options{
 		Boxes: v.boxes.boxes, Fit: v.fit, Crop: v.crop, Upscale: v.upscale,
 		Format: v.format, Quality: v.quality, Background: v.background,
-		Strip: v.strip, MaxPixels: int64(v.maxPixels),
+		Strip: v.strip, KeepProfile: v.keepProfile, MaxPixels: int64(v.maxPixels),
 	}
 	if t.Crop == thumbnail.CropSmart && t.Fit != thumbnail.Cover {
 		return bad("--crop smart needs --fit cover: with --fit %s the whole image is kept, so there is nothing to crop", t.Fit)
@@ -75,6 +75,7 @@ func (v *flagValues) options(cmd *cobra.Command, args []string, s Streams, c com
 		Batch: batch.Options{
 			Out: v.out, Thumb: t, Name: v.name, Jobs: jobs, KeepGoing: v.keepGoing,
 			Force: v.force, Prune: v.prune, DryRun: v.dryRun, Shard: v.shard,
+			FailOnWarning: v.failOn == "warning",
 			Finder: source.Finder{Out: v.out, Null: v.null},
 			Waiting: func(holder string) {
 				fmt.Fprintf(s.ErrOut, "thumbs: %s is in use by %s; waiting for it to finish\n", v.out, holder)

@@ -196,3 +196,18 @@ func fakeICC(n int, space string) []byte {
 	}
 	return b
 }
+
+// TestICCTooLargeForJPEG checks that a profile beyond the 255 APP2 segments
+// a JPEG can hold fails with one plain message.
+func TestICCTooLargeForJPEG(t *testing.T) {
+	icc := make([]byte, 255*65519+1)
+	copy(icc[16:], "RGB ")
+	var buf bytes.Buffer
+	err := Encode(&buf, picture(8, 8), Options{Format: JPEG, ICC: icc})
+	if err == nil {
+		t.Fatal("Encode accepted a profile too large for JPEG")
+	}
+	if got, want := err.Error(), "encode jpeg: ICC profile too large for JPEG"; got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+}

@@ -46,10 +46,6 @@ type Reporter struct {
 	o   Options
 	bar *bar
 	enc *json.Encoder
-	// bytesIn is the total size of the sources read: those made or failed,
-	// not those skipped or duplicate, whose content was not needed; none
-	// in a dry run or a check, which make nothing.
-	bytesIn int64
 }
 
 // New returns a Reporter configured by o.
@@ -81,6 +77,7 @@ type jsonResult struct {
 	Status   runner.Status `json:"status"`
 	Outputs  []jsonOutput  `json:"outputs"`
 	Error    string        `json:"error,omitempty"`
+	Warnings []string      `json:"warnings,omitempty"`
 }
 
 type jsonOutput struct {
@@ -103,9 +100,6 @@ func exact(name string) []byte {
 // Finished shows one input's result: a JSON line, the paths it wrote (with
 // Verbose), and a line on Stderr when it failed.
 func (r *Reporter) Finished(res runner.Result) {
-	if (res.Status == runner.OK || res.Status == runner.Failed) && !r.o.DryRun && !r.o.Check {
-		r.bytesIn += res.BytesIn
-	}
 	if r.bar != nil {
 		r.bar.done++ // drawn below, with the lines or on its own
 	}
@@ -117,10 +111,16 @@ func (r *Reporter) Finished(res runner.Result) {
 		if res.Err != nil {
 			jr.Error = res.Err.Error()
 		}
+		jr.Warnings = res.Warnings
 		r.enc.Encode(jr)
 	}
 	var lines []string
 	w := r.o.Stdout
+	if len(res.Warnings) > 0 && res.Status != runner.Failed {
+		for _, warning := range res.Warnings {
+			r.lines(r.o.Stderr, "thumbs: warning: "+Quote(res.Src)+": "+Escape(warning))
+		}
+	}
 	switch {
 	case res.Status == runner.Failed && r.o.Check && errors.Is(res.Err, batch.ErrStale):
 		if !r.o.JSON {
@@ -192,7 +192,6 @@ func (r *Reporter) Summary(sum runner.Summary, pruned []string, problems []error
 	for _, p := range problems {
 		r.lines(r.o.Stderr, "thumbs: "+Escape(p.Error()))
 	}
-	sum.BytesIn = r.bytesIn
 	if r.o.JSON {
 		js := jsonSummary{Errors: messages(problems)}
 		s := &js.Summary

@@ -46,11 +46,12 @@ type Output struct {
 
 // Result is what a job reports when it finishes.
 type Result struct {
-	Src     string
-	Status  Status
-	Outputs []Output
-	BytesIn int64
-	Err     error
+	Src      string
+	Status   Status
+	Outputs  []Output
+	BytesIn  int64
+	Err      error
+	Warnings []string // what went wrong without stopping the job
 }
 
 // BytesOut returns the total size of the result's outputs.

@@ -3,12 +3,14 @@ package thumbnail_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"os"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -41,6 +43,8 @@ func fzOptions(w, h uint8, flags uint8) thumbnail.Options {
 		MaxPixels:  fzMaxPixels,
 		Upscale:    flags&2 != 0,
 		Strip:      flags&4 != 0,
+		// Formats 4-7 are Auto; they also keep the profile.
+		KeepProfile: flags>>5 >= 4,
 	}
 	if flags&1 != 0 {
 		o.Fit = thumbnail.Cover
@@ -91,6 +95,25 @@ func fzSeeds(tb testing.TB) [][]byte {
 	enc(func(b *bytes.Buffer) error {
 		return encode.Encode(b, photo, encode.Options{Format: encode.WebP, Quality: 50})
 	})
+	// Sources with profiles to convert: Adobe RGB, and CMYK.
+	adobe, err := os.ReadFile("../icc/testdata/compatibleWithAdobeRGB1998.icc")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	enc(func(b *bytes.Buffer) error {
+		return encode.Encode(b, photo, encode.Options{Format: encode.PNG, ICC: adobe})
+	})
+	cmyk, err := os.ReadFile("../decode/testdata/cmyk.jpg")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	profile, err := os.ReadFile("../icc/testdata/mab-cmyk.icc")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app2 := binary.BigEndian.AppendUint16([]byte{0xFF, 0xE2}, uint16(2+14+len(profile)))
+	app2 = append(append(app2, "ICC_PROFILE\x00\x01\x01"...), profile...)
+	seeds = append(seeds, append(append([]byte{0xFF, 0xD8}, app2...), cmyk[2:]...))
 	return seeds
 }
 

@@ -8,10 +8,12 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"strings"
 
 	"github.com/disintegration/imaging"
 	"github.com/thumbs-dev/thumbs/internal/decode"
 	"github.com/thumbs-dev/thumbs/internal/encode"
+	"github.com/thumbs-dev/thumbs/internal/icc"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -21,7 +23,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 1
+const RenderingVersion = 2
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -36,8 +38,13 @@ type Options struct {
 	Format     encode.Format // Auto, or an encoder's format
 	Quality    int           // 1-100, for JPEG and WebP
 	Background color.NRGBA   // what transparency is flattened onto for JPEG
-	Strip      bool          // drop the ICC profile too
-	MaxPixels  int64         // refuse images with more pixels; 0 means no limit
+	Strip      bool          // embed no ICC profile, even with KeepProfile
+	// KeepProfile embeds the source's RGB or gray ICC profile, of at most
+	// MaxKeptProfile bytes, in the thumbnail and leaves its pixel values
+	// as they are. By default the thumbnail is converted to sRGB instead
+	// and carries no profile.
+	KeepProfile bool
+	MaxPixels   int64 // refuse images with more pixels; 0 means no limit
 	// Memory, when not nil, bounds the pixel memory of all images being
 	// made at once, in bytes: Make waits for its share before decoding.
 	Memory *semaphore.Weighted
@@ -51,6 +58,10 @@ type Thumb struct {
 	Width, Height int
 	Format        encode.Format
 	Data          []byte
+	// Warnings say what was done about the source's colour profile
+	// when it could not be honoured as asked; every thumbnail of one
+	// image carries the same ones.
+	Warnings []string
 }
 
 // bytesPerPixel estimates the peak memory of decoding and resizing one
@@ -92,6 +103,15 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	colour := planColour(h.ICC, img, o)
+	if cmyk, ok := img.(*image.CMYK); ok && colour.transform != nil {
+		// The only conversion made before resizing, since CMYK has no
+		// resampler of its own; a CMYK JPEG was already shrunk on load.
+		if img, err = colour.transform.ApplyCMYK(cmyk); err != nil {
+			return nil, err
+		}
+		colour.transform = nil
+	}
 	gray := isGray(img)
 	if k := preShrink(img.Bounds(), h.Orientation, w, ht, o); k > 1 {
 		img = boxShrink(img, k)
@@ -99,10 +119,11 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 
 	thumbs := make([]Thumb, 0, len(o.Boxes))
 	for _, b := range o.Boxes {
-		t, err := makeOne(img, h.Orientation, w, ht, b, gray, h.ICC, o)
+		t, err := makeOne(img, h.Orientation, w, ht, b, gray, colour, o)
 		if err != nil {
 			return nil, err
 		}
+		t.Warnings = colour.warnings
 		thumbs = append(thumbs, t)
 	}
 	return thumbs, nil
@@ -145,7 +166,7 @@ func preShrink(r image.Rectangle, orientation, fullW, fullH int, o Options) int 
 // makeOne resizes img, stored with EXIF orientation orientation, of an
 // original whose upright size is fullW×fullH (img may be shrunk on load),
 // to box b and encodes it. It orients the resized image, the smaller one.
-func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, icc []byte, o Options) (Thumb, error) {
+func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, colour colourPlan, o Options) (Thumb, error) {
 	tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
 	sw, sh := tw, th
 	if orientation >= 5 {
@@ -158,6 +179,11 @@ func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, i
 			cw, ch = min(cw, fullW), min(ch, fullH)
 		}
 		out = crop(out, cw, ch, o.Crop)
+	}
+	if colour.transform != nil {
+		if err := colour.transform.Apply(out); err != nil {
+			return Thumb{}, err
+		}
 	}
 
 	format := o.Format
@@ -178,12 +204,9 @@ func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, i
 	case gray && opaque:
 		pixels = toGray(out)
 	}
-	if o.Strip {
-		icc = nil
-	}
 	var buf bytes.Buffer
-	if err := encode.Encode(&buf, pixels, encode.Options{Format: format, Quality: o.Quality, ICC: icc}); err != nil {
-		return Thumb{}, fmt.Errorf("encode %s: %w", format, err)
+	if err := encode.Encode(&buf, pixels, encode.Options{Format: format, Quality: o.Quality, ICC: colour.embed}); err != nil {
+		return Thumb{}, err
 	}
 	r := pixels.Bounds()
 	return Thumb{Box: b, Width: r.Dx(), Height: r.Dy(), Format: format, Data: buf.Bytes()}, nil
@@ -235,4 +258,75 @@ func flatten(img *image.NRGBA, bg color.NRGBA) *image.NRGBA {
 	draw.Draw(out, out.Rect, image.NewUniform(color.NRGBA{bg.R, bg.G, bg.B, 255}), image.Point{}, draw.Src)
 	draw.Draw(out, out.Rect, img, img.Rect.Min, draw.Over)
 	return out
+}
+
+// MaxKeptProfile is the largest ICC profile, in bytes, that
+// Options.KeepProfile copies into a thumbnail. Larger ones are converted to
+// sRGB instead, or dropped when they cannot be, so that no thumbnail
+// carries megabytes of profile.
+const MaxKeptProfile = 256 << 10
+
+// colourPlan is what Make does about the source's ICC profile.
+type colourPlan struct {
+	transform *icc.Transform // converts the pixels to sRGB; nil for none
+	embed     []byte         // the profile to embed; nil for none
+	warnings  []string
+}
+
+// planColour decides, for an image decoded as img with the ICC profile
+// profile (nil for none), whether to convert it to sRGB or embed the
+// profile, and warns when neither can be done as o asks.
+func planColour(profile []byte, img image.Image, o Options) colourPlan {
+	if len(profile) == 0 {
+		return colourPlan{}
+	}
+	space := icc.ColorSpace(headerSpace(profile))
+	_, isCMYK := img.(*image.CMYK)
+	embeddable := (space == icc.RGB || space == icc.Gray) && !isCMYK && len(profile) <= MaxKeptProfile
+	if o.KeepProfile && embeddable {
+		if o.Strip {
+			return colourPlan{}
+		}
+		return colourPlan{embed: profile}
+	}
+	tr, err := icc.Cached(profile)
+	if err == nil && (tr.Space == icc.CMYK) != isCMYK {
+		err = fmt.Errorf("a %s profile does not describe %s pixels", strings.TrimSpace(string(tr.Space)), pixelKind(img))
+	}
+	switch {
+	case err == nil:
+	case o.Strip:
+		return colourPlan{}
+	case embeddable:
+		return colourPlan{embed: profile, warnings: []string{fmt.Sprintf("ICC profile embedded unconverted: %v", err)}}
+	default:
+		return colourPlan{warnings: []string{fmt.Sprintf("ICC profile of %d bytes dropped: %v", len(profile), err)}}
+	}
+	plan := colourPlan{transform: tr}
+	if tr.Identity() {
+		plan.transform = nil
+	}
+	if o.KeepProfile && !isCMYK && len(profile) > MaxKeptProfile {
+		plan.warnings = []string{fmt.Sprintf("ICC profile of %d bytes, over %d, converted to sRGB rather than kept", len(profile), MaxKeptProfile)}
+	}
+	return plan
+}
+
+// headerSpace returns the colour space signature of an ICC profile.
+func headerSpace(profile []byte) string {
+	if len(profile) < 20 {
+		return ""
+	}
+	return string(profile[16:20])
+}
+
+// pixelKind names the colour model of img for messages.
+func pixelKind(img image.Image) string {
+	switch img.(type) {
+	case *image.CMYK:
+		return "CMYK"
+	case *image.Gray, *image.Gray16:
+		return "gray"
+	}
+	return "RGB"
 }
