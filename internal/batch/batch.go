@@ -351,9 +351,6 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 	if err != nil {
 		return fail(err)
 	}
-	if !r.check && !r.o.DryRun { // bytes in are those of the sources a run makes from
-		res.BytesIn = int64(len(data))
-	}
 	hash := manifest.Hash(data)
 	if st.Verdict == manifest.NeedHash {
 		if entry.SameContent(hash) {
@@ -371,6 +368,7 @@ func (r *run) process(ctx context.Context, j job) runner.Result {
 		}
 	}
 
+	res.BytesIn = int64(len(data)) // bytes in are those of the sources thumbnails are made from
 	thumbs, _, err := r.memo.Get(ctx, hash, func() ([]thumbnail.Thumb, error) {
 		return thumbnail.Make(ctx, data, r.o.Thumb)
 	})

@@ -258,39 +258,6 @@ func TestJSONKeepsNames(t *testing.T) {
 // TestBytesInCountsReadSources checks that bytes in counts the sources
 // read, made or failed, and not those skipped or duplicate, whose size the
 // runner's summary includes.
-func TestBytesInCountsReadSources(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	r := New(Options{Stdout: &stdout, Stderr: &stderr, JSON: true})
-	rs := []runner.Result{
-		{Src: "a.jpg", Status: runner.OK, BytesIn: 1000},
-		{Src: "b.jpg", Status: runner.Failed, BytesIn: 20, Err: errors.New("b.jpg: unexpected EOF")},
-		{Src: "c.jpg", Status: runner.Skipped, BytesIn: 300000},
-		{Src: "d.jpg", Status: runner.Duplicate, BytesIn: 4000000},
-	}
-	for _, res := range rs {
-		r.Finished(res)
-	}
-	r.Summary(summaryOf(rs), nil, nil)
-	if !strings.Contains(stdout.String(), `"bytes_in":1020,`) {
-		t.Errorf("JSON summary: %s; want bytes_in 1020", lastLine(stdout.String()))
-	}
-	if !strings.Contains(stderr.String(), "1020 B in") {
-		t.Errorf("summary line: %s; want 1020 B in", lastLine(stderr.String()))
-	}
-	for _, o := range []Options{{DryRun: true}, {Check: true}} {
-		stdout.Reset()
-		o.Stdout, o.Stderr, o.JSON = &stdout, &bytes.Buffer{}, true
-		r := New(o)
-		for _, res := range rs {
-			r.Finished(res)
-		}
-		r.Summary(summaryOf(rs), nil, nil)
-		if !strings.Contains(stdout.String(), `"bytes_in":0,`) {
-			t.Errorf("dry run %v, check %v: %s; want bytes_in 0", o.DryRun, o.Check, lastLine(stdout.String()))
-		}
-	}
-}
-
 func TestDryRunLine(t *testing.T) {
 	for _, tt := range []struct {
 		sum    runner.Summary
