@@ -77,7 +77,7 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		}
 		defer o.Memory.Release(need)
 	}
-	img, err := decode.Decode(data, h, shrink)
+	img, err := decode.Decode(ctx, data, h, shrink)
 	if err != nil {
 		return nil, err
 	}

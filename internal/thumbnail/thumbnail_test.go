@@ -408,7 +408,7 @@ func inputKinds(t *testing.T) []inputKind {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		full, err := decode.Decode(data, hd, 1)
+		full, err := decode.Decode(context.Background(), data, hd, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
