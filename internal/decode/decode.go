@@ -56,6 +56,8 @@ type Header struct {
 	// stream declares, and ispe the size its ispe property declares, which
 	// the decoders do not hold each other to; zero when unknown.
 	coded, ispe image.Point
+	// layout is what DecodeCost needs to know of the stored pixels.
+	layout layout
 }
 
 var errUnknown = errors.New("unknown image format")

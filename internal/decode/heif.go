@@ -144,6 +144,9 @@ func heifHeader(b []byte, f Format) (Header, error) {
 				h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
 			}
 		}
+		if len(av1C) >= 3 && av1C[2]&0x40 != 0 {
+			h0.layout.bits = 10 // high_bitdepth
+		}
 		h0.Width, h0.Height = w, h
 		h0.Orientation = heifOrientation[angle][mir]
 		return h0, nil

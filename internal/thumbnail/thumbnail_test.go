@@ -1172,11 +1172,11 @@ func TestContext(t *testing.T) {
 	}
 	sem.Release(budget)
 
-	// An image larger than the whole budget still goes through (it asks
-	// for at most MemoryLimit).
+	// An image that needs more than the whole budget is refused, saying so.
 	big := pngOf(t, testimage.Photo(600, 400))
-	if _, err := Make(context.Background(), big, o); err != nil {
-		t.Errorf("image over the budget: %v", err)
+	_, err = Make(context.Background(), big, o)
+	if want := "png 600x400 needs about 3 MiB to decode, over the memory budget of 1 MiB"; err == nil || err.Error() != want {
+		t.Errorf("image over the budget: error %v, want %q", err, want)
 	}
 }
 
