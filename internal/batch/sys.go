@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"runtime/debug"
@@ -28,20 +29,22 @@ func processAlive(pid int) bool {
 }
 
 // MemoryBudget returns how many bytes of pixels the images of a run may
-// hold at once: half the smaller of the machine's memory (MemTotal) and
-// the memory limit of the process's cgroup (v2 memory.max or v1
-// memory.limit_in_bytes, the smallest along its path), or 2 GiB where
-// neither is known.
+// hold at once: half the smallest of the machine's memory (MemTotal), the
+// memory limit of the process's cgroup (v2 memory.max or v1
+// memory.limit_in_bytes, the smallest along its path) and the Go runtime's
+// memory limit (GOMEMLIMIT), or 2 GiB where none is known.
 //
-// Where a cgroup limit is below MemTotal, MemoryBudget also sets the Go
-// runtime's soft memory limit (debug.SetMemoryLimit) to 85% of it, unless
-// GOMEMLIMIT is set, so that the garbage collector works harder before the
-// kernel kills the process; the rest is left for goroutine stacks, the
-// runtime and memory outside the Go heap. It is meant to be called once,
-// at start.
+// Where a cgroup limit is below MemTotal and GOMEMLIMIT is not set,
+// MemoryBudget also sets the Go runtime's soft memory limit
+// (debug.SetMemoryLimit) to 85% of the cgroup limit, so that the garbage
+// collector works harder before the kernel kills the process; the rest is
+// left for goroutine stacks, the runtime and memory outside the Go heap.
+// It is meant to be called once, at start.
 func MemoryBudget() int64 {
 	limits := readMemoryLimits(os.DirFS("/"))
-	if limits.cgroup > 0 && (limits.memTotal == 0 || limits.cgroup < limits.memTotal) && os.Getenv("GOMEMLIMIT") == "" {
+	if goLimit := debug.SetMemoryLimit(-1); goLimit < math.MaxInt64 {
+		limits.runtime = goLimit
+	} else if limits.cgroup > 0 && (limits.memTotal == 0 || limits.cgroup < limits.memTotal) {
 		debug.SetMemoryLimit(runtimeMemoryLimit(limits.cgroup))
 	}
 	return limits.budget()
@@ -55,15 +58,18 @@ func runtimeMemoryLimit(cgroup int64) int64 { return cgroup / 20 * 17 }
 type memoryLimits struct {
 	memTotal int64 // the machine's memory
 	cgroup   int64 // the process's cgroup's memory limit
+	runtime  int64 // GOMEMLIMIT
 }
 
-// budget returns half the smaller known limit, or 2 GiB.
+// budget returns half the smallest known limit, or 2 GiB.
 func (l memoryLimits) budget() int64 {
-	limit := l.memTotal
-	if l.cgroup > 0 && (limit == 0 || l.cgroup < limit) {
-		limit = l.cgroup
+	limit := int64(0)
+	for _, v := range []int64{l.memTotal, l.cgroup, l.runtime} {
+		if v > 0 && (limit == 0 || v < limit) {
+			limit = v
+		}
 	}
-	if limit <= 0 {
+	if limit == 0 {
 		return 2 << 30
 	}
 	return limit / 2

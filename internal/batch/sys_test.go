@@ -146,6 +146,23 @@ func TestReadMemoryLimits(t *testing.T) {
 	}
 }
 
+func TestMemoryBudgetOfLimits(t *testing.T) {
+	tests := []struct {
+		limits memoryLimits
+		want   int64
+	}{
+		{memoryLimits{memTotal: 16 << 30, cgroup: 4 << 30, runtime: 1 << 30}, 512 << 20},
+		{memoryLimits{memTotal: 16 << 30, runtime: 32 << 30}, 8 << 30},
+		{memoryLimits{runtime: 1 << 30}, 512 << 20},
+		{memoryLimits{}, 2 << 30},
+	}
+	for _, tt := range tests {
+		if got := tt.limits.budget(); got != tt.want {
+			t.Errorf("%+v: budget %d, want %d", tt.limits, got, tt.want)
+		}
+	}
+}
+
 func TestRuntimeMemoryLimit(t *testing.T) {
 	if got, want := runtimeMemoryLimit(1<<30), int64(912680550); got < want-20 || got > want {
 		t.Errorf("runtimeMemoryLimit(1 GiB) = %d, want 85%% of it, %d", got, want)
