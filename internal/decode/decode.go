@@ -168,7 +168,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			img = fromStudioSwing(img)
 		}
 	case HEIC:
-		img, err = heic.Decode(r)
+		img, err = heic.Decode(heicReader(data))
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
