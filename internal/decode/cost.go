@@ -62,9 +62,9 @@ const (
 	costHEIC        = 26 // libheif in WebAssembly: 24 B/px
 	costAVIF        = 75 // libavif and libaom in WebAssembly: 66-72 B/px at 8 bits
 	costAVIFDeep    = 2 * costAVIF
-	wasmFixed       = 24 << 20 // a WebAssembly decoder's own memory
+	wasmFixed       = 40 << 20 // a WebAssembly decoder's own memory, as allocated
 	costMargin      = 1.1
-	costFixedGoPath = 256 << 10
+	costFixedGoPath = 1 << 20
 )
 
 // DecodeCost returns an upper bound of the memory, in bytes, that Decode
