@@ -44,7 +44,7 @@ func jpegLayout(marker byte, sof []byte, app jpegApp) layout {
 		f := sof[7+3*i]
 		l.sampling = append(l.sampling, [2]int{max(1, int(f>>4)), max(1, int(f&15))})
 	}
-	if n == 1 {
+	if n == 1 && len(l.sampling) == 1 {
 		l.sampling[0] = [2]int{1, 1}
 	}
 	return l
