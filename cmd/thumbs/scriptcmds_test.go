@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -145,7 +146,7 @@ func decodeFile(ts *testscript.TestScript, file string) (decode.Header, image.Im
 	if err != nil {
 		ts.Fatalf("%s: %v", file, err)
 	}
-	img, err := decode.Decode(data, h, 1)
+	img, err := decode.Decode(context.Background(), data, h, 1)
 	if err != nil {
 		ts.Fatalf("%s: %v", file, err)
 	}

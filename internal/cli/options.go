@@ -76,7 +76,7 @@ func (v *flagValues) options(cmd *cobra.Command, args []string, s Streams, c com
 			Out: v.out, Thumb: t, Name: v.name, Jobs: jobs, KeepGoing: v.keepGoing,
 			Force: v.force, Prune: v.prune, DryRun: v.dryRun, Shard: v.shard,
 			FailOnWarning: v.failOn == "warning",
-			Finder: source.Finder{Out: v.out, Null: v.null},
+			Finder:        source.Finder{Out: v.out, Null: v.null},
 			Waiting: func(holder string) {
 				fmt.Fprintf(s.ErrOut, "thumbs: %s is in use by %s; waiting for it to finish\n", v.out, holder)
 			},

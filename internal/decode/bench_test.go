@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -62,7 +63,7 @@ func BenchmarkDecode12MP(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := Decode(data, h, 1); err != nil {
+				if _, err := Decode(context.Background(), data, h, 1); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -88,7 +89,7 @@ func BenchmarkDecodeFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Decode(data, h, 1); err != nil {
+		if _, err := Decode(context.Background(), data, h, 1); err != nil {
 			b.Fatal(err)
 		}
 	}

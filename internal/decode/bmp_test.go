@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func TestBMPVariants(t *testing.T) {
 			if h.Format != BMP {
 				t.Fatalf("format %q, want bmp", h.Format)
 			}
-			img, err := Decode(data, h, 1)
+			img, err := Decode(context.Background(), data, h, 1)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -49,7 +50,7 @@ func TestBMPTruncatedAndForeignOS2Files(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Decode(data[:len(data)-40], h, 1); err == nil || !strings.Contains(err.Error(), "bmp: truncated pixel data") {
+	if _, err := Decode(context.Background(), data[:len(data)-40], h, 1); err == nil || !strings.Contains(err.Error(), "bmp: truncated pixel data") {
 		t.Errorf("truncated file: error %v", err)
 	}
 	icon := append([]byte("CI"), data[2:]...)
@@ -62,7 +63,7 @@ func TestBMPTruncatedAndForeignOS2Files(t *testing.T) {
 	if err != nil || h.Format != BMP || h.Width != 11 || h.Height != 5 {
 		t.Fatalf("bitmap array: header %+v, error %v", h, err)
 	}
-	if _, err := Decode(array, h, 1); err != nil {
+	if _, err := Decode(context.Background(), array, h, 1); err != nil {
 		t.Errorf("bitmap array: %v", err)
 	}
 }

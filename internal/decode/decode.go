@@ -3,6 +3,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -51,6 +52,12 @@ type Header struct {
 	Width, Height int    // as stored, before orientation is applied
 	Orientation   int    // EXIF orientation 1..8 (1 when absent or invalid) that still has to be applied to the decoded pixels
 	ICC           []byte // embedded ICC profile, nil when none
+	// coded is, for HEIC and AVIF, the size the primary item's HEVC or AV1
+	// stream declares, and ispe the size its ispe property declares, which
+	// the decoders do not hold each other to; zero when unknown.
+	coded, ispe image.Point
+	// layout is what DecodeCost needs to know of the stored pixels.
+	layout layout
 }
 
 var errUnknown = errors.New("unknown image format")
@@ -123,16 +130,26 @@ func ReadHeader(data []byte) (h Header, err error) {
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
 // logical screen size; animated WebP gives its first frame. HEIC comes out with irot/imir
 // already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
-func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
+// JPEG decoding watches ctx as it goes; other formats look at it only before they start,
+// and all return ctx.Err() once ctx is done.
+func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.Image, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("decode %s: %v", h.Format, r)
 		}
 	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// HEIF decoders write the coded picture into a buffer of the ispe size:
+	// a lie must be caught before they run.
+	if h.coded != h.ispe {
+		return nil, fmt.Errorf("%s: decoded %dx%d but the header says %dx%d", h.Format, h.coded.X, h.coded.Y, h.ispe.X, h.ispe.Y)
+	}
 	r := bytes.NewReader(data)
 	switch h.Format {
 	case JPEG:
-		img, err = decodeJPEG(data, shrink)
+		img, err = decodeJPEG(ctx, data, shrink)
 	case PNG:
 		img, err = png.Decode(r)
 	case GIF:
@@ -151,7 +168,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 			img = fromStudioSwing(img)
 		}
 	case HEIC:
-		img, err = heic.Decode(r)
+		img, err = heic.Decode(heicReader(data))
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
@@ -161,10 +178,33 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	default:
 		return nil, errUnknown
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, prefixed("decode "+string(h.Format), err)
 	}
+	if err := checkSize(img, h, shrink); err != nil {
+		return nil, err
+	}
 	return img, nil
+}
+
+// checkSize returns an error unless img has the size the header h promises
+// for a decode at 1/shrink: a lying header must not give a thumbnail of the
+// wrong picture.
+func checkSize(img image.Image, h Header, shrink int) error {
+	if img == nil {
+		return fmt.Errorf("%s: the decoder returned no image", h.Format)
+	}
+	w, ht := h.Width, h.Height
+	if h.Format == JPEG && shrink > 1 {
+		w, ht = (w+shrink-1)/shrink, (ht+shrink-1)/shrink
+	}
+	if got := img.Bounds().Size(); got != image.Pt(w, ht) {
+		return fmt.Errorf("%s: decoded %dx%d but the header says %dx%d", h.Format, got.X, got.Y, w, ht)
+	}
+	return nil
 }
 
 // decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size,

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color/palette"
@@ -149,7 +150,7 @@ func TestRoundTrip(t *testing.T) {
 			if h.Format != s.format || h.Width != size.X || h.Height != size.Y || h.Orientation != 1 {
 				t.Fatalf("header %+v, want %s %v orientation 1", h, s.format, size)
 			}
-			img, err := Decode(s.data, h, 1)
+			img, err := Decode(context.Background(), s.data, h, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +173,7 @@ func TestLargeHEIC(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	img, err := Decode(data, h, 1)
+	img, err := Decode(context.Background(), data, h, 1)
 	if err != nil || img.Bounds() != image.Rect(0, 0, 3000, 2000) {
 		t.Fatalf("Decode: %v, %v", err, img)
 	}
@@ -186,7 +187,7 @@ func TestGrayHEIC(t *testing.T) {
 	}
 	// gen2brain/heic v0.4.5 rejects monochrome HEVC ("unsupported chroma 0"); this test
 	// pins that it fails cleanly and notices when it starts to work.
-	img, err := Decode(data, h, 1)
+	img, err := Decode(context.Background(), data, h, 1)
 	if err == nil {
 		t.Logf("gray HEIC now decodes: %v", img.Bounds())
 		if img.Bounds() != image.Rect(0, 0, 256, 171) {
@@ -244,7 +245,7 @@ func TestOrientation(t *testing.T) {
 				if err != nil || h.Orientation != want || h.Width != 16 || h.Height != 8 {
 					t.Errorf("%s o=%d bigEndian=%v: ReadHeader = %+v, %v; want orientation %d", name, o, big, h, err, want)
 				}
-				if _, err := Decode(f, h, 1); err != nil {
+				if _, err := Decode(context.Background(), f, h, 1); err != nil {
 					t.Errorf("%s o=%d: Decode: %v", name, o, err)
 				}
 			}
@@ -292,7 +293,7 @@ func encodeTIFF(w, h, o int, bigEndian bool) []byte {
 func TestHEIFTransforms(t *testing.T) {
 	heicData := readFile(t, "small.heic")
 	h0, _ := ReadHeader(heicData)
-	upright, err := Decode(heicData, h0, 1)
+	upright, err := Decode(context.Background(), heicData, h0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func TestHEIFTransforms(t *testing.T) {
 		if h.Orientation != 1 || h.Width != want.Bounds().Dx() || h.Height != want.Bounds().Dy() {
 			t.Errorf("heic %d: header %+v, want %v orientation 1", c.want, h, want.Bounds().Size())
 		}
-		img, err := Decode(f, h, 1)
+		img, err := Decode(context.Background(), f, h, 1)
 		if err != nil {
 			t.Fatalf("heic %d: %v", c.want, err)
 		}
@@ -335,7 +336,7 @@ func TestHEIFTransforms(t *testing.T) {
 		if err != nil || h.Orientation != c.want || h.Width != 64 || h.Height != 48 {
 			t.Errorf("avif %d: ReadHeader = %+v, %v", c.want, h, err)
 		}
-		img, err = Decode(f, h, 1)
+		img, err = Decode(context.Background(), f, h, 1)
 		if err != nil {
 			t.Fatalf("avif %d: %v", c.want, err)
 		}
@@ -400,7 +401,7 @@ func TestICCRoundTrip(t *testing.T) {
 			if err != nil || string(h.Format) != string(f) || !bytes.Equal(h.ICC, icc) {
 				t.Errorf("%s: ReadHeader = %v %v %dx%d ICC %d bytes, want %d", f, err, h.Format, h.Width, h.Height, len(h.ICC), len(icc))
 			}
-			img, err := Decode(b.Bytes(), h, 1)
+			img, err := Decode(context.Background(), b.Bytes(), h, 1)
 			if err != nil {
 				t.Fatalf("%s: Decode: %v", f, err)
 			}
@@ -493,7 +494,7 @@ func TestCorrupt(t *testing.T) {
 			if h.Width*h.Height > 1<<22 {
 				continue
 			}
-			if img, err := Decode(v, h, 1); err == nil && img == nil {
+			if img, err := Decode(context.Background(), v, h, 1); err == nil && img == nil {
 				t.Errorf("%s: nil image without error", s.name)
 			}
 		}
@@ -507,13 +508,13 @@ func TestAVIFTruncatedPayload(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := data[:len(data)-8] // a truncated download: the header is whole, the payload is not
-	if img, err := Decode(bad, h, 1); err == nil {
+	if img, err := Decode(context.Background(), bad, h, 1); err == nil {
 		t.Errorf("damaged AVIF decoded without error: %v", img.Bounds())
 	}
 }
 
 func TestDecodeUnknown(t *testing.T) {
-	if _, err := Decode([]byte("x"), Header{}, 1); err == nil || !strings.Contains(err.Error(), "unknown") {
+	if _, err := Decode(context.Background(), []byte("x"), Header{}, 1); err == nil || !strings.Contains(err.Error(), "unknown") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -7,16 +7,18 @@ import (
 
 // TIFF/EXIF tag numbers read from IFD0.
 const (
-	tagWidth       = 256
-	tagHeight      = 257
-	tagOrientation = 274
-	tagICC         = 34675
+	tagWidth         = 256
+	tagHeight        = 257
+	tagOrientation   = 274
+	tagBitsPerSample = 258
+	tagICC           = 34675
 )
 
 // ifd0 holds the IFD0 values this package cares about; zero when absent.
 type ifd0 struct {
 	width, height int
 	orientation   int
+	bits          int // bits per sample
 	icc           []byte
 }
 
@@ -62,6 +64,13 @@ func parseIFD0(b []byte) (ifd0, error) {
 			out.height = v
 		case tagOrientation:
 			out.orientation = v
+		case tagBitsPerSample:
+			if typ == 3 && count > 2 {
+				if p := int64(bo.Uint32(e[8:])); p+2 <= int64(len(b)) {
+					v = int(bo.Uint16(b[p:]))
+				}
+			}
+			out.bits = v
 		case tagICC:
 			if (typ == 7 || typ == 1) && count > 4 {
 				p := int64(bo.Uint32(e[8:]))

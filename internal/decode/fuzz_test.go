@@ -1,6 +1,9 @@
 package decode
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func fuzzSeeds(f *testing.F) {
 	for _, s := range samples(f) {
@@ -30,7 +33,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil || h.Width*h.Height > 4_000_000 {
 			t.Skip()
 		}
-		if img, err := Decode(data, h, 1); err == nil && img == nil {
+		if img, err := Decode(context.Background(), data, h, 1); err == nil && img == nil {
 			t.Fatal("nil image without error")
 		}
 	})

@@ -19,6 +19,7 @@ func jpegHeader(b []byte) (Header, error) {
 	h := Header{Orientation: 1}
 	var icc [256][]byte
 	iccCount := 0
+	var app jpegApp
 	for i := 2; ; {
 		for i < len(b) && b[i] == 0xFF && i+1 < len(b) && b[i+1] == 0xFF {
 			i++ // fill bytes
@@ -41,6 +42,10 @@ func jpegHeader(b []byte) (Header, error) {
 			if h.Orientation == 1 {
 				h.Orientation = exifOrientation(seg)
 			}
+		case marker == 0xE0 && bytes.HasPrefix(seg, []byte("JFIF\x00")):
+			app.jfif = true
+		case marker == 0xEE && len(seg) >= 12 && bytes.HasPrefix(seg, []byte("Adobe")):
+			app.adobe, app.transform = true, seg[11]
 		case marker == 0xE2 && len(seg) > 14 && bytes.HasPrefix(seg, []byte("ICC_PROFILE\x00")):
 			seq, cnt := int(seg[12]), int(seg[13])
 			if seq >= 1 && seq <= cnt {
@@ -53,6 +58,7 @@ func jpegHeader(b []byte) (Header, error) {
 			}
 			h.Height = int(binary.BigEndian.Uint16(seg[1:]))
 			h.Width = int(binary.BigEndian.Uint16(seg[3:]))
+			h.layout = jpegLayout(marker, seg, app)
 			h.ICC = joinICC(icc[:iccCount])
 			return h, nil
 		case marker == 0xDA || marker == 0xD9:
@@ -81,6 +87,7 @@ func pngHeader(b []byte) (Header, error) {
 	}
 	h.Width = int(binary.BigEndian.Uint32(b[16:]))
 	h.Height = int(binary.BigEndian.Uint32(b[20:]))
+	h.layout = layout{bits: int(b[24]), colorType: int(b[25]), interlaced: b[28] == 1}
 	if h.Width > 1<<30 || h.Height > 1<<30 {
 		return h, errors.New("dimensions out of range")
 	}
@@ -145,7 +152,7 @@ func tiffHeader(b []byte) (Header, error) {
 	if err != nil {
 		return Header{}, err
 	}
-	return Header{Width: d.width, Height: d.height, Orientation: d.orientation, ICC: d.icc}, nil
+	return Header{Width: d.width, Height: d.height, Orientation: d.orientation, ICC: d.icc, layout: layout{bits: d.bits}}, nil
 }
 
 func webpHeader(b []byte) (Header, error) {
@@ -156,6 +163,7 @@ func webpHeader(b []byte) (Header, error) {
 	c := b[20:]
 	switch string(b[12:16]) {
 	case "VP8 ":
+		h.layout.lossyOpaque = true
 		if c[3] != 0x9d || c[4] != 0x01 || c[5] != 0x2a {
 			return h, errors.New("bad VP8 start code")
 		}
@@ -171,6 +179,7 @@ func webpHeader(b []byte) (Header, error) {
 	case "VP8X":
 		h.Width = int(uint24(c[4:])) + 1
 		h.Height = int(uint24(c[7:])) + 1
+		h.layout.animated = c[0]&0x02 != 0
 		for _, ch := range riffChunks(b) {
 			switch ch.id {
 			case "ICCP":

@@ -1,8 +1,11 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"image"
+	"io"
 )
 
 // ftypFormat tells HEIC from AVIF by the brands of an ISOBMFF ftyp box, or returns "".
@@ -27,6 +30,30 @@ func ftypFormat(b []byte) Format {
 		return HEIC
 	}
 	return ""
+}
+
+// heicReader returns a reader of data for the HEIC decoder. gen2brain/heic
+// decodes only files that libheif's heif_check_filetype calls supported,
+// and libheif calls the generic major brands mif1 and msf1 only "maybe"
+// HEIF; so a file with such a major brand and a HEIC brand among its
+// compatible brands is presented with that brand as its major brand. The
+// brand is four bytes in place: no offset moves.
+func heicReader(data []byte) io.Reader {
+	if len(data) < 16 || string(data[4:8]) != "ftyp" {
+		return bytes.NewReader(data)
+	}
+	if major := string(data[8:12]); major != "mif1" && major != "msf1" {
+		return bytes.NewReader(data)
+	}
+	n := min(int(binary.BigEndian.Uint32(data)), len(data))
+	for i := 16; i+4 <= n; i += 4 {
+		switch brand := data[i : i+4]; string(brand) {
+		case "heic", "heix", "heim", "heis":
+			head := append(bytes.Clone(data[:8]), brand...)
+			return io.MultiReader(bytes.NewReader(head), bytes.NewReader(data[12:]))
+		}
+	}
+	return bytes.NewReader(data)
 }
 
 // box is one ISOBMFF box: its type and its payload (after size and type).
@@ -95,6 +122,7 @@ func heifHeader(b []byte, f Format) (Header, error) {
 	props := boxes(find(iprp, "ipco"))
 	var w, h, angle, mir int
 	var clapW, clapH int
+	var av1C, hvcC []byte
 	h0 := Header{Orientation: 1}
 	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
 		if i < 1 || i > len(props) {
@@ -118,6 +146,10 @@ func heifHeader(b []byte, f Format) (Header, error) {
 			if len(p) >= 16 {
 				clapW, clapH = ratio(p[0:8]), ratio(p[8:16])
 			}
+		case "av1C":
+			av1C = p
+		case "hvcC":
+			hvcC = p
 		case "colr":
 			if len(p) > 4 && (string(p[:4]) == "prof" || string(p[:4]) == "rICC") {
 				h0.ICC = p[4:]
@@ -128,9 +160,34 @@ func heifHeader(b []byte, f Format) (Header, error) {
 		return Header{}, errNoImage
 	}
 	if f == AVIF {
+		// The sequence header is in av1C's configOBUs, or else at the start of the item's data.
+		if len(av1C) > 0 {
+			cw, ch, err := av1Size(av1C[min(4, len(av1C)):])
+			if err != nil {
+				cw, ch, err = av1Size(itemData(b, mb, primary))
+			}
+			if err == nil {
+				h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
+			}
+		}
+		if len(av1C) >= 3 && av1C[2]&0x40 != 0 {
+			h0.layout.bits = 10 // high_bitdepth
+		}
 		h0.Width, h0.Height = w, h
 		h0.Orientation = heifOrientation[angle][mir]
 		return h0, nil
+	}
+	switch itemType(mb, primary) {
+	case "hvc1":
+		// The stream of a picture with an odd side is one sample larger,
+		// for 4:2:0 chroma: the decoder crops it to ispe.
+		if cw, ch, err := hevcSize(hvcC); err == nil && (cw < w || cw > w+1 || ch < h || ch > h+1) {
+			h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
+		}
+	case "grid":
+		if gw, gh, ok := gridSize(itemData(b, mb, primary)); ok && (gw != w || gh != h) {
+			h0.coded, h0.ispe = image.Pt(gw, gh), image.Pt(w, h)
+		}
 	}
 	if clapW > 0 && clapH > 0 && clapW <= w && clapH <= h {
 		w, h = clapW, clapH
@@ -200,13 +257,40 @@ func primaryProps(ipma []byte, id uint32) []int {
 // ilocEnd returns the end of the furthest item extent stored in the file that an iloc box
 // names, or 0 when it cannot tell.
 func ilocEnd(file []byte) int64 {
+	items, ok := ilocItems(file)
+	if !ok {
+		return 0
+	}
+	var end int64
+	for _, it := range items {
+		for _, e := range it.extents {
+			if it.method == 0 && e.length > 0 {
+				end = max(end, e.offset+e.length)
+			}
+		}
+	}
+	return end
+}
+
+// ilocItem is where an iloc box says an item's data is.
+type ilocItem struct {
+	id      uint32
+	method  int64 // construction method: 0 for file offsets
+	extents []ilocExtent
+}
+
+// ilocExtent is one extent of an item, its offset including the base offset.
+type ilocExtent struct{ offset, length int64 }
+
+// ilocItems parses the iloc box of file's meta box; ok is false when it is absent or malformed.
+func ilocItems(file []byte) (items []ilocItem, ok bool) {
 	meta := find(boxes(file), "meta")
 	if len(meta) < 4 {
-		return 0
+		return nil, false
 	}
 	b := find(boxes(meta[4:]), "iloc")
 	if len(b) < 8 || b[0] > 2 {
-		return 0
+		return nil, false
 	}
 	version := b[0]
 	offSize, lenSize, baseSize, idxSize := int(b[4]>>4), int(b[4]&15), int(b[5]>>4), int(b[5]&15)
@@ -227,25 +311,93 @@ func ilocEnd(file []byte) int64 {
 		return int64(v & (1<<62 - 1))
 	}
 	wide := map[bool]int{false: 2, true: 4}[version == 2]
-	var end int64
 	for count := next(wide); count > 0 && !bad; count-- {
-		next(wide) // item ID
-		method := int64(0)
+		it := ilocItem{id: uint32(next(wide))}
 		if version > 0 {
-			method = next(2) & 15
+			it.method = next(2) & 15
 		}
 		next(2) // data reference index
 		base := next(baseSize)
 		for extents := next(2); extents > 0 && !bad; extents-- {
 			next(idxSize)
 			off, n := next(offSize), next(lenSize)
-			if method == 0 && n > 0 {
-				end = max(end, base+off+n)
-			}
+			it.extents = append(it.extents, ilocExtent{base + off, n})
+		}
+		items = append(items, it)
+	}
+	return items, !bad
+}
+
+// itemData returns the start of item id's data, its first extent, in file
+// or in the idat box among the meta box's children mb; nil when it cannot.
+func itemData(file []byte, mb []box, id uint32) []byte {
+	items, _ := ilocItems(file)
+	for _, it := range items {
+		if it.id != id || len(it.extents) == 0 {
+			continue
+		}
+		var src []byte
+		switch it.method {
+		case 0:
+			src = file
+		case 1:
+			src = find(mb, "idat")
+		default:
+			return nil
+		}
+		e := it.extents[0]
+		if e.offset < 0 || e.length < 0 || e.offset > int64(len(src)) {
+			return nil
+		}
+		end := int64(len(src))
+		if e.length > 0 {
+			end = min(end, e.offset+e.length)
+		}
+		return src[e.offset:end]
+	}
+	return nil
+}
+
+// itemType returns the type of item id in the iinf box among the meta box's children mb.
+func itemType(mb []box, id uint32) string {
+	iinf := find(mb, "iinf")
+	if len(iinf) < 6 {
+		return ""
+	}
+	n := 6 // version, flags, 16-bit entry count
+	if iinf[0] != 0 {
+		n = 8
+	}
+	for _, e := range boxes(iinf[n:]) {
+		p := e.data
+		if e.typ != "infe" || len(p) < 4 || p[0] < 2 {
+			continue
+		}
+		var item uint32
+		if p[0] == 2 && len(p) >= 12 {
+			item, p = uint32(binary.BigEndian.Uint16(p[4:])), p[8:]
+		} else if p[0] == 3 && len(p) >= 14 {
+			item, p = binary.BigEndian.Uint32(p[4:]), p[10:]
+		} else {
+			continue
+		}
+		if item == id {
+			return string(p[:4])
 		}
 	}
-	if bad {
-		return 0
+	return ""
+}
+
+// gridSize returns the output size an ImageGrid item's data declares (ISO/IEC 23008-12 6.6.2.3).
+func gridSize(b []byte) (w, h int, ok bool) {
+	if len(b) < 8 || b[0] != 0 {
+		return 0, 0, false
 	}
-	return end
+	if b[1]&1 == 0 {
+		return int(binary.BigEndian.Uint16(b[4:])), int(binary.BigEndian.Uint16(b[6:])), true
+	}
+	if len(b) < 12 {
+		return 0, 0, false
+	}
+	return int(binary.BigEndian.Uint32(b[4:])), int(binary.BigEndian.Uint32(b[8:])), true
 }

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"testing"
@@ -31,7 +32,7 @@ func TestWebPKeepsFullRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := Decode(buf.Bytes(), h, 1)
+	img, err := Decode(context.Background(), buf.Bytes(), h, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

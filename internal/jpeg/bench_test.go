@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	stdjpeg "image/jpeg"
 	"os"
@@ -33,7 +34,7 @@ func BenchmarkDecode(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := Decode(data, s); err != nil {
+					if _, err := Decode(context.Background(), data, s); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -81,9 +82,9 @@ func BenchmarkPhotos(b *testing.B) {
 			case 0:
 				_, err = stdjpeg.Decode(bytes.NewReader(data))
 			case -1:
-				_, err = Decode(data, thumbScale(data, 256))
+				_, err = Decode(context.Background(), data, thumbScale(data, 256))
 			default:
-				_, err = Decode(data, s)
+				_, err = Decode(context.Background(), data, s)
 			}
 			if err != nil {
 				b.Error(err)

@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -48,19 +49,40 @@ func DecodeConfig(data []byte) (image.Config, error) {
 // decode; then, for scale>1, box-average down to the scaled size) so the user
 // gets what image/jpeg would give. Errors for malformed data are returned,
 // never panics.
-func Decode(data []byte, scale int) (image.Image, error) {
-	img, err := decode(data, scale, false)
+//
+// A file with more than MaxScans scans is refused before its pixels are
+// decoded past that scan. Decode watches ctx between scans and between rows
+// of blocks and returns ctx.Err() once ctx is done; the image/jpeg fallback
+// is not interruptible, but it is only reached for files within MaxScans.
+func Decode(ctx context.Context, data []byte, scale int) (image.Image, error) {
+	img, err := decode(ctx, data, scale, false)
 	if errors.Is(err, errUnsupported) {
+		if countScans(data) > MaxScans {
+			return nil, errTooManyScans
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		return fallback(data, scale)
 	}
 	return img, err
 }
 
-func decode(data []byte, scale int, noSkip bool) (image.Image, error) {
+// MaxScans is the largest number of scans (SOS segments) Decode accepts in
+// one file. A progressive file made by a real encoder has about ten; each
+// scan can cost as much as decoding the whole picture once, so a small
+// file that repeats a scan hundreds of thousands of times would otherwise
+// keep a decoder busy for minutes. libjpeg-turbo's TurboJPEG API refuses
+// files with more than 500 scans for the same reason; so does Decode.
+const MaxScans = 500
+
+var errTooManyScans = fmt.Errorf("jpeg: too many scans (over %d)", MaxScans)
+
+func decode(ctx context.Context, data []byte, scale int, noSkip bool) (image.Image, error) {
 	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
 		return nil, fmt.Errorf("jpeg: bad scale %d", scale)
 	}
-	d := &decoder{data: data, scale: scale, noSkip: noSkip}
+	d := &decoder{data: data, scale: scale, noSkip: noSkip, done: ctx.Done(), ctx: ctx}
 	if err := d.parse(false); err != nil {
 		return nil, err
 	}
@@ -68,14 +90,51 @@ func decode(data []byte, scale int, noSkip bool) (image.Image, error) {
 		return nil, errUnsupported
 	}
 	if d.progressive {
-		d.reconstruct()
+		if err := d.reconstruct(); err != nil {
+			return nil, err
+		}
 	}
 	return d.image(), nil
 }
 
+// cancelled returns ctx's error once the context Decode was given is done.
+// It costs a channel poll, cheap enough for once per row of blocks.
+func (d *decoder) cancelled() error {
+	select {
+	case <-d.done:
+		return d.ctx.Err()
+	default:
+		return nil
+	}
+}
+
+// countScans returns the number of SOS markers in data, found by walking
+// its segments and skipping entropy-coded data, for files that fall back to
+// image/jpeg.
+func countScans(data []byte) int {
+	d := &decoder{data: data, pos: 2}
+	n := 0
+	for {
+		m, err := d.readMarker()
+		if err != nil || m == mEOI {
+			return n
+		}
+		if mRST0 <= m && m <= mRST7 || m == mSOI || m == 0x01 {
+			continue
+		}
+		if m == mSOS {
+			n++
+		}
+		if d.pos+2 > len(data) {
+			return n
+		}
+		d.pos += int(data[d.pos])<<8 | int(data[d.pos+1])
+	}
+}
+
 // reconstruct dequantises and inverse-transforms the progressive
 // coefficients into the planes.
-func (d *decoder) reconstruct() {
+func (d *decoder) reconstruct() error {
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comp[i]
 		if c.coef == nil {
@@ -84,6 +143,9 @@ func (d *decoder) reconstruct() {
 		q := &d.qt[c.tq]
 		nx, ny := (c.cw+7)/8, (c.ch+7)/8
 		for by := 0; by < ny; by++ {
+			if err := d.cancelled(); err != nil {
+				return err
+			}
 			for bx := 0; bx < nx; bx++ {
 				b := by*c.bw + bx
 				if c.dcOnly {
@@ -105,6 +167,7 @@ func (d *decoder) reconstruct() {
 			}
 		}
 	}
+	return nil
 }
 
 // image assembles the decoded planes into the result.

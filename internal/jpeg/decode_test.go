@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	stdjpeg "image/jpeg"
@@ -195,8 +196,8 @@ func TestDecodeMatchesStdlib(t *testing.T) {
 			if tc.ref != nil {
 				refData = tc.ref
 				for _, s := range []int{1, 8} {
-					a, err1 := Decode(tc.data, s)
-					b, err2 := Decode(tc.ref, s)
+					a, err1 := Decode(context.Background(), tc.data, s)
+					b, err2 := Decode(context.Background(), tc.ref, s)
 					if err1 != nil || err2 != nil {
 						t.Fatalf("scale %d: %v, %v", s, err1, err2)
 					}
@@ -210,7 +211,7 @@ func TestDecodeMatchesStdlib(t *testing.T) {
 				t.Fatalf("image/jpeg: %v", err)
 			}
 			for _, s := range []int{1, 2, 4, 8} {
-				got, err := Decode(tc.data, s)
+				got, err := Decode(context.Background(), tc.data, s)
 				if err != nil {
 					t.Fatalf("scale %d: %v", s, err)
 				}

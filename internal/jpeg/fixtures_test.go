@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"bytes"
+	"context"
 	"image"
 	stdjpeg "image/jpeg"
 	"os"
@@ -56,7 +57,7 @@ func TestFixtures(t *testing.T) {
 			}
 			ref, refErr := stdjpeg.Decode(bytes.NewReader(refData))
 			for _, s := range []int{1, 2, 4, 8} {
-				got, err := Decode(data, s)
+				got, err := Decode(context.Background(), data, s)
 				if refErr != nil {
 					if err == nil {
 						t.Fatalf("scale %d: decoded what image/jpeg rejects (%v)", s, refErr)
@@ -94,10 +95,10 @@ func TestFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := decode(data, 1, false); err != errUnsupported {
+	if _, err := decode(context.Background(), data, 1, false); err != errUnsupported {
 		t.Fatalf("own decoder on RGB: %v, want errUnsupported", err)
 	}
-	got, err := Decode(data, 4)
+	got, err := Decode(context.Background(), data, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestFallback(t *testing.T) {
 		t.Errorf("DecodeConfig = %+v, %v", cfg, err)
 	}
 	// Arithmetic coding: image/jpeg's error.
-	if _, err := Decode(readFixture(t, "arith.jpg"), 8); err == nil {
+	if _, err := Decode(context.Background(), readFixture(t, "arith.jpg"), 8); err == nil {
 		t.Error("arithmetic-coded file decoded")
 	}
 }

@@ -1,6 +1,7 @@
 package jpeg
 
 import (
+	"context"
 	"errors"
 	"io"
 )
@@ -82,6 +83,9 @@ type decoder struct {
 
 	scale  int
 	noSkip bool // decode AC scans even at 1/8 (tests)
+
+	ctx  context.Context
+	done <-chan struct{} // ctx.Done(), nil when the context never ends
 
 	width, height int
 	ncomp         int

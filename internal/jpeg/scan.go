@@ -73,7 +73,12 @@ func (d *decoder) processSOS(seg []byte) error {
 			return formatError("bad successive approximation values")
 		}
 	}
-	d.scans++
+	if d.scans++; d.scans > MaxScans {
+		return errTooManyScans
+	}
+	if err := d.cancelled(); err != nil {
+		return err
+	}
 
 	// Blocks in the scan, and whether each costs at least one bit.
 	var blocks int64
@@ -230,6 +235,9 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 		if mx++; mx == across {
 			mx = 0
 			my++
+			if err := d.cancelled(); err != nil {
+				return err
+			}
 		}
 		if d.short() {
 			return errShortData

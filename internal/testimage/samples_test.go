@@ -2,6 +2,7 @@ package testimage_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"image"
 	"image/color"
@@ -86,7 +87,7 @@ func TestSamples(t *testing.T) {
 			if h.Orientation != s.orientation {
 				t.Errorf("orientation %d, want %d", h.Orientation, s.orientation)
 			}
-			img, err := decode.Decode(data, h, 1)
+			img, err := decode.Decode(context.Background(), data, h, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package thumbnail
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/csv"
 	"image"
@@ -165,7 +166,7 @@ func TestCMYKProfile(t *testing.T) {
 		t.Fatalf("the source does not carry the profile (%v)", err)
 	}
 	// The expected thumbnail: the decoded CMYK through the profile.
-	src, err := decode.Decode(plain, h, 1)
+	src, err := decode.Decode(context.Background(), plain, h, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

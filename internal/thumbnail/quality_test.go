@@ -2,6 +2,7 @@ package thumbnail
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -70,7 +71,7 @@ func shrinks(t *testing.T, data []byte, box Box) string {
 	// decode.Decode may or may not honour the load shrink; pre-shrink
 	// works on what it returns.
 	dw, dh := h.Width, h.Height
-	if img, err := decode.Decode(data, h, load); err == nil {
+	if img, err := decode.Decode(context.Background(), data, h, load); err == nil {
 		dw, dh = img.Bounds().Dx(), img.Bounds().Dy()
 	}
 	k := preShrink(image.Rect(0, 0, dw, dh), h.Orientation, h.Width, h.Height, o)

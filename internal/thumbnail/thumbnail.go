@@ -48,7 +48,7 @@ type Options struct {
 	// Memory, when not nil, bounds the pixel memory of all images being
 	// made at once, in bytes: Make waits for its share before decoding.
 	Memory *semaphore.Weighted
-	// MemoryLimit is Memory's size; one image never asks for more.
+	// MemoryLimit is Memory's size: an image that needs more is refused.
 	MemoryLimit int64
 }
 
@@ -64,10 +64,10 @@ type Thumb struct {
 	Warnings []string
 }
 
-// bytesPerPixel estimates the peak memory of decoding and resizing one
-// decoded pixel: the decoded planes, their NRGBA conversion and the
-// resampler's intermediate rows.
-const bytesPerPixel = 10
+// resizeBytesPerPixel bounds the memory that resizing takes after
+// decoding, per decoded pixel: at most an NRGBA copy of the picture (a
+// conversion or a box-filtered copy), the resampler's rows being smaller.
+const resizeBytesPerPixel = 4
 
 // Make decodes the image in data once and returns one thumbnail per box of
 // o, in the order of o.Boxes. Its error says what is wrong with the image
@@ -90,13 +90,17 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	shrink := loadShrink(h.Format, w, ht, o)
 
 	if o.Memory != nil {
-		need := min(int64(w/shrink+1)*int64(ht/shrink+1)*bytesPerPixel, o.MemoryLimit)
+		need := memoryNeed(h, shrink)
+		if need > o.MemoryLimit {
+			return nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
+				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
+		}
 		if err := o.Memory.Acquire(ctx, need); err != nil {
 			return nil, err
 		}
 		defer o.Memory.Release(need)
 	}
-	img, err := decode.Decode(data, h, shrink)
+	img, err := decode.Decode(ctx, data, h, shrink)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +132,21 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	}
 	return thumbs, nil
 }
+
+// memoryNeed returns the memory that making thumbnails of the image of
+// header h decoded at 1/shrink takes at its peak: decoding (h.DecodeCost)
+// then resizing.
+func memoryNeed(h decode.Header, shrink int) int64 {
+	decoded := int64(h.Width/shrink+1) * int64(h.Height/shrink+1)
+	cost := h.DecodeCost(shrink)
+	if cost > math.MaxInt64-decoded*resizeBytesPerPixel {
+		return math.MaxInt64
+	}
+	return cost + decoded*resizeBytesPerPixel
+}
+
+// mib rounds n bytes up to whole MiB.
+func mib(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
 
 // loadShrink returns the largest factor (1, 2, 4 or 8) by which the decoder
 // may shrink a w×h image while leaving at least a factor of two for the

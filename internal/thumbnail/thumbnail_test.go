@@ -408,7 +408,7 @@ func inputKinds(t *testing.T) []inputKind {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		full, err := decode.Decode(data, hd, 1)
+		full, err := decode.Decode(context.Background(), data, hd, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -1151,7 +1151,7 @@ func TestContext(t *testing.T) {
 
 	// With a memory budget: Make takes its share, gives it back, and
 	// waits no longer than its context when the budget is spent.
-	const budget = 1 << 20
+	const budget = 4 << 20
 	sem := semaphore.NewWeighted(budget)
 	o := Options{Boxes: []Box{mustBox(t, "32")}, Memory: sem, MemoryLimit: budget}
 	if _, err := Make(context.Background(), src, o); err != nil {
@@ -1172,11 +1172,11 @@ func TestContext(t *testing.T) {
 	}
 	sem.Release(budget)
 
-	// An image larger than the whole budget still goes through (it asks
-	// for at most MemoryLimit).
-	big := pngOf(t, testimage.Photo(600, 400))
-	if _, err := Make(context.Background(), big, o); err != nil {
-		t.Errorf("image over the budget: %v", err)
+	// An image that needs more than the whole budget is refused, saying so.
+	big := pngOf(t, testimage.Photo(1200, 800))
+	_, err = Make(context.Background(), big, o)
+	if want := "png 1200x800 needs about 9 MiB to decode, over the memory budget of 4 MiB"; err == nil || err.Error() != want {
+		t.Errorf("image over the budget: error %v, want %q", err, want)
 	}
 }
 

@@ -1,0 +1,119 @@
+package decode
+
+import "errors"
+
+var errNoSPS = errors.New("no HEVC sequence parameter set")
+
+// hevcSize returns the picture size that the sequence parameter set in an
+// hvcC box's payload declares, its conformance window cropped off: the size
+// a HEIC image item is coded at, whatever its ispe property says.
+func hevcSize(hvcC []byte) (w, h int, err error) {
+	if len(hvcC) < 23 {
+		return 0, 0, errNoSPS
+	}
+	p := hvcC[23:]
+	for arrays := int(hvcC[22]); arrays > 0; arrays-- {
+		if len(p) < 3 {
+			return 0, 0, errNoSPS
+		}
+		typ, n := p[0]&0x3f, int(p[1])<<8|int(p[2])
+		p = p[3:]
+		for ; n > 0; n-- {
+			if len(p) < 2 {
+				return 0, 0, errNoSPS
+			}
+			size := int(p[0])<<8 | int(p[1])
+			if len(p) < 2+size {
+				return 0, 0, errNoSPS
+			}
+			if typ == 33 && size > 2 {
+				return spsSize(unescapeNAL(p[4 : 2+size]))
+			}
+			p = p[2+size:]
+		}
+	}
+	return 0, 0, errNoSPS
+}
+
+// unescapeNAL removes the emulation prevention bytes (0x03 after 0x0000) of a NAL unit payload.
+func unescapeNAL(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	zeros := 0
+	for _, c := range b {
+		if zeros >= 2 && c == 3 {
+			zeros = 0
+			continue
+		}
+		out = append(out, c)
+		if c == 0 {
+			zeros++
+		} else {
+			zeros = 0
+		}
+	}
+	return out
+}
+
+// ue reads an unsigned Exp-Golomb number (H.265 9.2).
+func (r *bitReader) ue() uint64 {
+	zeros := 0
+	for r.f(1) == 0 && !r.bad && zeros < 32 {
+		zeros++
+	}
+	return 1<<zeros - 1 + r.f(zeros)
+}
+
+// spsSize reads the picture size and conformance window of an HEVC
+// seq_parameter_set_rbsp (H.265 7.3.2.2).
+func spsSize(b []byte) (w, h int, err error) {
+	r := &bitReader{b: b}
+	r.f(4) // sps_video_parameter_set_id
+	subLayers := int(r.f(3))
+	r.f(1)  // sps_temporal_id_nesting_flag
+	r.f(96) // general profile, tier and level
+	var profile, level [8]bool
+	for i := range subLayers {
+		profile[i], level[i] = r.f(1) == 1, r.f(1) == 1
+	}
+	if subLayers > 0 {
+		r.f(2 * (8 - subLayers)) // reserved_zero_2bits
+	}
+	for i := range subLayers {
+		if profile[i] {
+			r.f(88)
+		}
+		if level[i] {
+			r.f(8)
+		}
+	}
+	r.ue() // sps_seq_parameter_set_id
+	chroma := r.ue()
+	if chroma == 3 && r.f(1) == 1 { // separate_colour_plane_flag
+		chroma = 0
+	}
+	width, height := r.ue(), r.ue()
+	if r.f(1) == 1 { // conformance_window_flag
+		sx, sy := uint64(1), uint64(1)
+		switch chroma {
+		case 1:
+			sx, sy = 2, 2
+		case 2:
+			sx = 2
+		}
+		left, right, top, bottom := r.ue(), r.ue(), r.ue(), r.ue()
+		if crop := sx * (left + right); crop < width {
+			width -= crop
+		} else {
+			r.bad = true
+		}
+		if crop := sy * (top + bottom); crop < height {
+			height -= crop
+		} else {
+			r.bad = true
+		}
+	}
+	if r.bad || width == 0 || height == 0 || width > 1<<28 || height > 1<<28 {
+		return 0, 0, errNoSPS
+	}
+	return int(width), int(height), nil
+}
