@@ -259,8 +259,3 @@ func (d *Dir) RemoveStaleTemps() int {
 	return removed
 }
 
-// processAlive reports whether a process with id pid exists.
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
