@@ -6,7 +6,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,23 +38,7 @@ func hugeCanvasWebP(t *testing.T, w, h int) []byte {
 	if err := encode.Encode(&still, testimage.Photo(16, 16), encode.Options{Format: encode.WebP, Quality: 80}); err != nil {
 		t.Fatal(err)
 	}
-	chunk := func(id string, d []byte) []byte {
-		c := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(d)))...)
-		c = append(c, d...)
-		if len(d)%2 == 1 {
-			c = append(c, 0)
-		}
-		return c
-	}
-	u24 := func(v int) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }
-	frame := append(append(append([]byte{0, 0, 0, 0, 0, 0}, u24(15)...), u24(15)...), 100, 0, 0, 0)
-	frame = append(frame, still.Bytes()[12:]...)
-	body := chunk("VP8X", append(append([]byte{0x02, 0, 0, 0}, u24(w-1)...), u24(h-1)...))
-	body = append(body, chunk("ANIM", make([]byte, 6))...)
-	body = append(body, chunk("ANMF", frame)...)
-	body = append(body, chunk("ANMF", frame)...)
-	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
-	return append(append(out, "WEBP"...), body...)
+	return testimage.AnimatedWebP(still.Bytes(), 16, 16, w, h, 2)
 }
 
 // memoryCgroup creates a child of this process's memory cgroup (v2, or v1's

@@ -3,7 +3,6 @@ package decode
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color/palette"
@@ -23,6 +22,8 @@ import (
 	gwebp "github.com/gen2brain/webp"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
 
 // procStatus returns a field of /proc/self/status in bytes, or -1.
@@ -69,26 +70,7 @@ func animatedCanvas(t testing.TB, w, h, frames int) []byte {
 	if err := gwebp.Encode(&buf, photo(16, 16), gwebp.Options{Lossless: true}); err != nil {
 		t.Fatal(err)
 	}
-	still := buf.Bytes()
-	chunk := func(id string, d []byte) []byte {
-		c := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(d)))...)
-		c = append(c, d...)
-		if len(d)%2 == 1 {
-			c = append(c, 0)
-		}
-		return c
-	}
-	u24 := func(v int) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }
-	frame := append(append(append([]byte{0, 0, 0, 0, 0, 0}, u24(15)...), u24(15)...), 100, 0, 0, 0)
-	frame = append(frame, still[12:]...)
-	vp8x := append(append([]byte{0x02, 0, 0, 0}, u24(w-1)...), u24(h-1)...)
-	body := chunk("VP8X", vp8x)
-	body = append(body, chunk("ANIM", []byte{0, 0, 0, 0, 0, 0})...)
-	for range frames {
-		body = append(body, chunk("ANMF", frame)...)
-	}
-	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
-	return append(append(out, "WEBP"...), body...)
+	return testimage.AnimatedWebP(buf.Bytes(), 16, 16, w, h, frames)
 }
 
 type costCase struct {

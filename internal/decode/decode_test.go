@@ -22,6 +22,7 @@ import (
 	"golang.org/x/image/tiff"
 
 	"github.com/thumbs-dev/thumbs/internal/encode"
+	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
 
 type sample struct {
@@ -119,24 +120,7 @@ func smallFrameGIF(t testing.TB, pal *image.Paletted) []byte {
 
 // animatedWebP wraps a simple lossy WebP file as a two-frame animation.
 func animatedWebP(t testing.TB, wp []byte, w, h int) []byte {
-	chunk := func(id string, d []byte) []byte {
-		c := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(d)))...)
-		c = append(c, d...)
-		if len(d)%2 == 1 {
-			c = append(c, 0)
-		}
-		return c
-	}
-	u24 := func(v int) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }
-	frame := append(append(append([]byte{0, 0, 0, 0, 0, 0}, u24(w-1)...), u24(h-1)...), 100, 0, 0, 0)
-	frame = append(frame, wp[12:]...)
-	vp8x := append(append([]byte{0x02, 0, 0, 0}, u24(w-1)...), u24(h-1)...)
-	body := chunk("VP8X", vp8x)
-	body = append(body, chunk("ANIM", []byte{0, 0, 0, 0, 0, 0})...)
-	body = append(body, chunk("ANMF", frame)...)
-	body = append(body, chunk("ANMF", frame)...)
-	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
-	return append(append(out, "WEBP"...), body...)
+	return testimage.AnimatedWebP(wp, w, h, w, h, 2)
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -258,4 +258,3 @@ func (d *Dir) RemoveStaleTemps() int {
 	})
 	return removed
 }
-

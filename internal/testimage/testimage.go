@@ -158,3 +158,29 @@ func ExifTIFF(orientation int, bigEndian bool) []byte {
 	tiff = order.AppendUint16(tiff, 0) // padding of the 4-byte value field
 	return order.AppendUint32(tiff, 0) // no next IFD
 }
+
+// AnimatedWebP returns an animated WebP of frames copies of the still
+// WebP file still, a frameW×frameH picture, each placed at the top left of
+// a canvasW×canvasH canvas. The canvas may be far larger than the frames,
+// which is what makes such a file a memory bomb for decoders that allocate
+// whole canvases.
+func AnimatedWebP(still []byte, frameW, frameH, canvasW, canvasH, frames int) []byte {
+	chunk := func(id string, d []byte) []byte {
+		c := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(d)))...)
+		c = append(c, d...)
+		if len(d)%2 == 1 {
+			c = append(c, 0)
+		}
+		return c
+	}
+	u24 := func(v int) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }
+	frame := append(append(append([]byte{0, 0, 0, 0, 0, 0}, u24(frameW-1)...), u24(frameH-1)...), 100, 0, 0, 0)
+	frame = append(frame, still[12:]...) // the still's chunks, less its RIFF header
+	body := chunk("VP8X", append(append([]byte{0x02, 0, 0, 0}, u24(canvasW-1)...), u24(canvasH-1)...))
+	body = append(body, chunk("ANIM", make([]byte, 6))...)
+	for range frames {
+		body = append(body, chunk("ANMF", frame)...)
+	}
+	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
+	return append(append(out, "WEBP"...), body...)
+}
