@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/thumbs-dev/thumbs/internal/manifest"
 	"github.com/thumbs-dev/thumbs/internal/outdir"
+	"github.com/thumbs-dev/thumbs/internal/report"
 )
 
 // newRecordCmd returns the record command: the run record of an output
@@ -79,10 +79,10 @@ func printRecord(cmd *cobra.Command, out string) error {
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	var werr error
 	err = rec.Entries(func(e manifest.Entry) bool {
-		line := recordLine{Rel: e.Rel, RelBytes: exactBytes(e.Rel), Src: e.Src, SrcBytes: exactBytes(e.Src),
+		line := recordLine{Rel: e.Rel, RelBytes: report.ExactName(e.Rel), Src: e.Src, SrcBytes: report.ExactName(e.Src),
 			Size: e.Size, ModTime: e.ModTime, Hash: e.Hash, Options: e.Options, Outputs: []recordOutput{}}
 		for _, o := range e.Outputs {
-			line.Outputs = append(line.Outputs, recordOutput{Name: o.Name, NameBytes: exactBytes(o.Name), Size: o.Size, ModTime: o.ModTime, Sum: hex.EncodeToString(o.Sum[:])})
+			line.Outputs = append(line.Outputs, recordOutput{Name: o.Name, NameBytes: report.ExactName(o.Name), Size: o.Size, ModTime: o.ModTime, Sum: hex.EncodeToString(o.Sum[:])})
 		}
 		werr = enc.Encode(line)
 		return werr == nil
@@ -91,12 +91,4 @@ func printRecord(cmd *cobra.Command, out string) error {
 		err = werr
 	}
 	return err
-}
-
-// exactBytes returns name's bytes when JSON cannot carry it as a string.
-func exactBytes(name string) []byte {
-	if utf8.ValidString(name) {
-		return nil
-	}
-	return []byte(name)
 }

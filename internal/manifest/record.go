@@ -97,19 +97,12 @@ func Open(ctx context.Context, out *outdir.Dir, o Options) (*Record, error) {
 	if o.ReadOnly {
 		// Shard stores first, as they hold what shard runs did after the
 		// unsharded store was last written.
-		for _, s := range names.shards {
-			db, err := r.openStore(ctx, storeFile.name(s), true, o.Waiting)
-			if err != nil {
-				return nil, err
-			}
-			r.others = append(r.others, db)
-		}
+		read := names.shards
 		if names.unsharded {
-			db, err := r.openStore(ctx, storeFile.name(Shard{}), true, o.Waiting)
-			if err != nil {
-				return nil, err
-			}
-			r.others = append(r.others, db)
+			read = append(read, Shard{})
+		}
+		if err := r.read(ctx, read, o.Waiting); err != nil {
+			return nil, err
 		}
 		ok = true
 		return r, nil
@@ -132,14 +125,25 @@ func Open(ctx context.Context, out *outdir.Dir, o Options) (*Record, error) {
 			}
 		}
 	} else if names.unsharded {
-		db, err := r.openStore(ctx, storeFile.name(Shard{}), true, o.Waiting)
-		if err != nil {
+		if err := r.read(ctx, []Shard{{}}, o.Waiting); err != nil {
 			return nil, err
 		}
-		r.others = append(r.others, db)
 	}
 	ok = true
 	return r, nil
+}
+
+// read opens the stores of shards for reading, in that order of precedence
+// after those already open.
+func (r *Record) read(ctx context.Context, shards []Shard, waiting func(string)) error {
+	for _, s := range shards {
+		db, err := r.openStore(ctx, storeFile.name(s), true, waiting)
+		if err != nil {
+			return err
+		}
+		r.others = append(r.others, db)
+	}
+	return nil
 }
 
 // found lists the record's files in the output directory.

@@ -88,9 +88,10 @@ type jsonOutput struct {
 	Bytes     int64  `json:"bytes,omitempty"`
 }
 
-// exact returns name's bytes when JSON cannot carry it as a string, nil
-// when it can.
-func exact(name string) []byte {
+// ExactName returns name's bytes when JSON cannot carry it as a string
+// (it is not UTF-8), nil when it can; a JSON field beside the readable
+// name carries them, base64-encoded.
+func ExactName(name string) []byte {
 	if utf8.ValidString(name) {
 		return nil
 	}
@@ -104,9 +105,9 @@ func (r *Reporter) Finished(res runner.Result) {
 		r.bar.done++ // drawn below, with the lines or on its own
 	}
 	if r.o.JSON {
-		jr := jsonResult{Src: res.Src, SrcBytes: exact(res.Src), Status: res.Status, Outputs: []jsonOutput{}}
+		jr := jsonResult{Src: res.Src, SrcBytes: ExactName(res.Src), Status: res.Status, Outputs: []jsonOutput{}}
 		for _, o := range res.Outputs {
-			jr.Outputs = append(jr.Outputs, jsonOutput{Path: o.Path, PathBytes: exact(o.Path), Width: o.Width, Height: o.Height, Bytes: o.Bytes})
+			jr.Outputs = append(jr.Outputs, jsonOutput{Path: o.Path, PathBytes: ExactName(o.Path), Width: o.Width, Height: o.Height, Bytes: o.Bytes})
 		}
 		if res.Err != nil {
 			jr.Error = res.Err.Error()
