@@ -228,17 +228,20 @@ func cmdQuadrants(ts *testscript.TestScript, neg bool, args []string) {
 
 // jsonResult and jsonSummary are the shapes of thumbs --json lines.
 type jsonOutput struct {
-	Path   *string `json:"path"`
-	Width  int     `json:"width"`
-	Height int     `json:"height"`
-	Bytes  int64   `json:"bytes"`
+	Path      *string `json:"path"`
+	PathBytes []byte  `json:"path_bytes"`
+	Width     int     `json:"width"`
+	Height    int     `json:"height"`
+	Bytes     int64   `json:"bytes"`
 }
 
 type jsonResult struct {
-	Src     *string       `json:"src"`
-	Status  *string       `json:"status"`
-	Outputs *[]jsonOutput `json:"outputs"`
-	Error   *string       `json:"error"`
+	Src      *string       `json:"src"`
+	SrcBytes []byte        `json:"src_bytes"`
+	Status   *string       `json:"status"`
+	Outputs  *[]jsonOutput `json:"outputs"`
+	Error    *string       `json:"error"`
+	Warnings []string      `json:"warnings"`
 }
 
 type jsonSummary struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/gen2brain/heic"
 	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
+	"github.com/thumbs-dev/thumbs/internal/jpeg"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
 )
@@ -181,14 +182,29 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
 	}
+	var damage error
 	if err != nil {
-		return nil, prefixed("decode "+string(h.Format), err)
+		var jd *jpeg.DamagedError
+		var bt *bmp.TruncatedError
+		if img == nil || !errors.As(err, &jd) && !errors.As(err, &bt) {
+			return nil, prefixed("decode "+string(h.Format), err)
+		}
+		damage = &Damage{Err: prefixed(string(h.Format), err)}
 	}
 	if err := checkSize(img, h, shrink); err != nil {
 		return nil, err
 	}
-	return img, nil
+	return img, damage
 }
+
+// Damage is the error Decode returns together with a picture it decoded
+// in part, from a damaged file (a JPEG cut short or with bad data, a BMP
+// cut short): the caller may use the picture and report the damage as a
+// warning. What could not be decoded is grey (JPEG) or black (BMP).
+type Damage struct{ Err error }
+
+func (e *Damage) Error() string { return e.Err.Error() }
+func (e *Damage) Unwrap() error { return e.Err }
 
 // checkSize returns an error unless img has the size the header h promises
 // for a decode at 1/shrink: a lying header must not give a thumbnail of the

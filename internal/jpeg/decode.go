@@ -83,8 +83,12 @@ func decode(ctx context.Context, data []byte, scale int, noSkip bool) (image.Ima
 		return nil, fmt.Errorf("jpeg: bad scale %d", scale)
 	}
 	d := &decoder{data: data, scale: scale, noSkip: noSkip, done: ctx.Done(), ctx: ctx}
+	var damage error
 	if err := d.parse(false); err != nil {
-		return nil, err
+		if !d.salvage(err) {
+			return nil, err
+		}
+		damage = err
 	}
 	if d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
 		return nil, errUnsupported
@@ -93,6 +97,9 @@ func decode(ctx context.Context, data []byte, scale int, noSkip bool) (image.Ima
 		if err := d.reconstruct(); err != nil {
 			return nil, err
 		}
+	}
+	if damage != nil {
+		return d.image(), &DamagedError{Err: damage}
 	}
 	return d.image(), nil
 }

@@ -100,6 +100,8 @@ type decoder struct {
 	eobrun                int
 	scans                 int
 
+	stop scanStop // where a scan stopped short, if one did
+
 	qt   [4][64]int32 // zig-zag order
 	huff [2][4]huffTable
 	blk  [64]int32

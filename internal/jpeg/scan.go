@@ -196,6 +196,15 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 	// files: call their block decoders directly.
 	acScan := len(sc) == 1 && d.progressive && ss != 0 && !sc[0].c.dcOnly
 	mx, my := 0, 0
+	// stopped records where the scan's data ran out or went wrong, so
+	// that what was decoded before can be kept (see salvage).
+	stopped := func(err error) error {
+		d.stop = scanStop{row: my, interleaved: len(sc) > 1}
+		for i := range sc {
+			d.stop.comps = append(d.stop.comps, sc[i].c)
+		}
+		return err
+	}
 	for m := 0; m < mcus; m++ {
 		for i := range sc {
 			s := &sc[i]
@@ -214,20 +223,20 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 					err = d.acRefine(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
 				}
 				if err != nil {
-					return err
+					return stopped(err)
 				}
 				continue
 			}
 			if len(sc) == 1 {
 				if err := d.block(s, mx, my, ss, se, ah, al); err != nil {
-					return err
+					return stopped(err)
 				}
 				continue
 			}
 			for y := 0; y < c.v; y++ {
 				for x := 0; x < c.h; x++ {
 					if err := d.block(s, mx*c.h+x, my*c.v+y, ss, se, ah, al); err != nil {
-						return err
+						return stopped(err)
 					}
 				}
 			}
@@ -240,11 +249,11 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 			}
 		}
 		if d.short() {
-			return errShortData
+			return stopped(errShortData)
 		}
 		if d.ri > 0 && (m+1)%d.ri == 0 && m+1 < mcus {
 			if err := d.findRST(rst); err != nil {
-				return err
+				return stopped(err)
 			}
 			rst = (rst-mRST0+1)&7 + mRST0
 			d.resetBits()

@@ -3,6 +3,7 @@ package thumbnail
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -101,6 +102,10 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		defer o.Memory.Release(need)
 	}
 	img, err := decode.Decode(ctx, data, h, shrink)
+	var damage *decode.Damage
+	if errors.As(err, &damage) {
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +133,9 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 			return nil, err
 		}
 		t.Warnings = colour.warnings
+		if damage != nil {
+			t.Warnings = append([]string{"damaged, decoded in part: " + damage.Error()}, t.Warnings...)
+		}
 		thumbs = append(thumbs, t)
 	}
 	return thumbs, nil
