@@ -43,11 +43,17 @@ func CheckTemplate(t string, sizes int) error {
 // could make outputs of the same name.
 func outputStem(t, rel string) string {
 	dir, base := path.Split(rel)
-	return strings.NewReplacer(
-		"{dir}", strings.TrimSuffix(dir, "/"),
-		"{name}", strings.TrimSuffix(base, path.Ext(base)),
-		"{ext}", "",
-	).Replace(t)
+	return expand(t, func(field string) (string, bool) {
+		switch field {
+		case "{dir}":
+			return strings.TrimSuffix(dir, "/"), true
+		case "{name}":
+			return strings.TrimSuffix(base, path.Ext(base)), true
+		case "{ext}":
+			return "", true
+		}
+		return "", false
+	})
 }
 
 // outputName expands template t for the source named rel (slash-separated,
@@ -55,18 +61,50 @@ func outputStem(t, rel string) string {
 // to the output directory. The result never leaves the output directory.
 func outputName(t, rel, size string, w, h int, ext string) (string, error) {
 	dir, base := path.Split(rel)
-	name := strings.TrimSuffix(base, path.Ext(base))
-	out := strings.NewReplacer(
-		"{dir}", strings.TrimSuffix(dir, "/"),
-		"{name}", name,
-		"{size}", size,
-		"{w}", strconv.Itoa(w),
-		"{h}", strconv.Itoa(h),
-		"{ext}", ext,
-	).Replace(t)
+	out := expand(t, func(field string) (string, bool) {
+		switch field {
+		case "{dir}":
+			return strings.TrimSuffix(dir, "/"), true
+		case "{name}":
+			return strings.TrimSuffix(base, path.Ext(base)), true
+		case "{size}":
+			return size, true
+		case "{w}":
+			return strconv.Itoa(w), true
+		case "{h}":
+			return strconv.Itoa(h), true
+		case "{ext}":
+			return ext, true
+		}
+		return "", false
+	})
 	out = path.Clean("/" + out)[1:]
 	if out == "" || strings.HasSuffix(out, "/") {
 		return "", errors.New("output name template gives an empty file name")
 	}
 	return out, nil
+}
+
+// expand returns t with each field (as in "{name}") replaced by what value
+// gives for it; fields value does not know stay as they are. It is called
+// twice per source, so it makes one pass and no replacer.
+func expand(t string, value func(field string) (string, bool)) string {
+	var b strings.Builder
+	b.Grow(len(t) + 64)
+	for {
+		i := strings.IndexByte(t, '{')
+		j := strings.IndexByte(t[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		field := t[i : i+j+1]
+		b.WriteString(t[:i])
+		if v, ok := value(field); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(field)
+		}
+		t = t[i+j+1:]
+	}
 }
