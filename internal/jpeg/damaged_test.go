@@ -78,4 +78,3 @@ func TestDamageBeforeAnyScanFails(t *testing.T) {
 		}
 	}
 }
-
