@@ -16,8 +16,9 @@ import (
 	"github.com/gen2brain/heic"
 	gwebp "github.com/gen2brain/webp"
 	"golang.org/x/image/bmp"
-	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
+
+	"github.com/thumbs-dev/thumbs/internal/tiff"
 )
 
 // Format names an image file format.
@@ -138,7 +139,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case GIF:
 		img, err = decodeGIF(data)
 	case TIFF:
-		img, err = tiff.Decode(r)
+		img, err = tiff.Decode(data)
 	case BMP:
 		img, err = bmp.Decode(r)
 	case WebP:

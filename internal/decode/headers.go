@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"golang.org/x/image/bmp"
+
+	"github.com/thumbs-dev/thumbs/internal/tiff"
 )
 
 var errTruncated = errors.New("truncated header")
@@ -141,11 +143,11 @@ func bmpHeader(b []byte) (Header, error) {
 }
 
 func tiffHeader(b []byte) (Header, error) {
-	d, err := parseIFD0(b)
+	c, err := tiff.DecodeConfig(b)
 	if err != nil {
 		return Header{}, err
 	}
-	return Header{Width: d.width, Height: d.height, Orientation: d.orientation, ICC: d.icc}, nil
+	return Header{Width: c.Width, Height: c.Height, Orientation: c.Orientation, ICC: c.ICC}, nil
 }
 
 func webpHeader(b []byte) (Header, error) {

@@ -202,9 +202,9 @@ func (r *raster) lab(out []uint8) {
 		L := float64(s[0]) * 100 / 255
 		a, b := float64(int8(s[1])), float64(int8(s[2]))
 		fy := (L + 16) / 116
-		x := 0.9642 * finv(fy+a/500)
+		x := 0.96422 * finv(fy+a/500)
 		y := finv(fy)
-		z := 0.8249 * finv(fy-b/200)
+		z := 0.82521 * finv(fy-b/200)
 		out[4*i] = encode(3.1338561*x - 1.6168667*y - 0.4906146*z)
 		out[4*i+1] = encode(-0.9787684*x + 1.9161415*y + 0.0334540*z)
 		out[4*i+2] = encode(0.0719453*x - 0.2289914*y + 1.4052427*z)

@@ -258,7 +258,7 @@ func readChunks(d *ifd, l *layout) error {
 	l.across = (l.width + l.chunkW - 1) / l.chunkW
 	l.down = (l.height + l.chunkH - 1) / l.chunkH
 	if l.subH > 1 || l.subV > 1 {
-		if l.chunkW%l.subH != 0 || l.chunkH%l.subV != 0 && l.down > 1 {
+		if l.tiled && l.chunkW%l.subH != 0 || l.chunkH%l.subV != 0 && (l.tiled || l.down > 1) {
 			return formatError(fmt.Sprintf("strip or tile size %dx%d not a multiple of YCbCrSubSampling", l.chunkW, l.chunkH))
 		}
 	}

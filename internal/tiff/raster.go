@@ -134,11 +134,11 @@ func (r *raster) unpackChunk(buf []byte, plane, x0, y0, w, h int) error {
 		at := ((y0+y)*l.width + x0) * r.spp
 		src := buf[y*rowBytes : (y+1)*rowBytes]
 		if !l.planar {
-			r.unpackRow(r.pix[at:at+n*r.spp], src)
+			r.unpackRow(r.pix[at:at+n*r.spp], src, -1)
 			continue
 		}
 		row := r.row[:n]
-		r.unpackRow(row, src)
+		r.unpackRow(row, src, plane)
 		dst := r.pix[at+plane:]
 		for x, v := range row {
 			dst[x*r.spp] = v
@@ -147,10 +147,25 @@ func (r *raster) unpackChunk(buf []byte, plane, x0, y0, w, h int) error {
 	return nil
 }
 
-// unpackRow converts the first len(dst) samples of the packed row src to 8 bits.
-func (r *raster) unpackRow(dst []uint8, src []byte) {
+// unpackRow converts the first len(dst) samples of the packed row src to 8
+// bits. plane is the sample index of every sample of a planar row, -1 for a
+// row of whole pixels.
+func (r *raster) unpackRow(dst []uint8, src []byte, plane int) {
 	l := r.l
 	switch {
+	case r.mode == raw && l.bps == 16: // CIELab: L* unsigned, a* and b* signed, each rounded
+		for i := range dst {
+			v := r.bo.Uint16(src[2*i:])
+			c := plane
+			if c < 0 {
+				c = i % r.spp
+			}
+			if c == 0 {
+				dst[i] = uint8((uint32(v)*255 + 32767) / 65535)
+			} else {
+				dst[i] = uint8(int8(min((int32(int16(v))+128)>>8, 127)))
+			}
+		}
 	case r.mode == float:
 		unpackFloat(dst, src, l.bps, r.bo)
 	case l.bps == 8:
