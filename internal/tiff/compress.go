@@ -67,11 +67,17 @@ func (dec *decompressor) decompress(src []byte, w, h int) ([]byte, error) {
 			return nil, fmt.Errorf("lzma: %w", err)
 		}
 		r = xr
-	case cCCITTRLE, cCCITTT4, cCCITTT6:
-		var err error
-		if r, err = dec.ccittReader(src, w, h); err != nil {
-			return nil, err
+	case cCCITTRLE, cCCITTT4:
+		if l.lsbFirst {
+			src = reverseBits(src)
 		}
+		coding := faxMH
+		if l.compression == cCCITTT4 {
+			coding = faxT4
+		}
+		return decodeFax(src, w, h, coding, dec.t4Options)
+	case cCCITTT6:
+		r = dec.ccittReader(src, w, h)
 	default:
 		return nil, unsupportedError(fmt.Sprintf("Compression %d", l.compression))
 	}
@@ -85,29 +91,16 @@ func (dec *decompressor) decompress(src []byte, w, h int) ([]byte, error) {
 	return out, nil
 }
 
-// ccittReader returns a reader of the 1-bit rows of a CCITT-coded strip or tile,
-// with 0 meaning the photometric interpretation's zero.
-func (dec *decompressor) ccittReader(src []byte, w, h int) (io.Reader, error) {
+// ccittReader returns a reader of the 1-bit rows of a T.6-coded strip or tile,
+// 1 for black.
+func (dec *decompressor) ccittReader(src []byte, w, h int) io.Reader {
 	order := ccitt.MSB
 	if dec.l.lsbFirst {
 		order = ccitt.LSB
 	}
 	// The codec's white runs are 0 bits and black runs 1 bits whatever the
 	// photometric interpretation, which then says what 0 and 1 look like (libtiff).
-	opts := &ccitt.Options{Invert: true}
-	switch dec.l.compression {
-	case cCCITTRLE:
-		return nil, unsupportedError("Compression 2 (CCITT modified Huffman RLE)")
-	case cCCITTT4:
-		if dec.t4Options&1 != 0 {
-			return nil, unsupportedError("T4Options 2-D coding")
-		}
-		if dec.t4Options&2 != 0 {
-			return nil, unsupportedError("T4Options uncompressed mode")
-		}
-		return ccitt.NewReader(bytes.NewReader(src), order, ccitt.Group3, w, h, opts), nil
-	}
-	return ccitt.NewReader(bytes.NewReader(src), order, ccitt.Group4, w, h, opts), nil
+	return ccitt.NewReader(bytes.NewReader(src), order, ccitt.Group4, w, h, &ccitt.Options{Invert: true})
 }
 
 // unpackBits decodes PackBits data until want bytes are produced.

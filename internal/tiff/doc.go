@@ -20,13 +20,17 @@
 // XYZ with a D50 white). ExtraSamples: associated alpha is un-premultiplied,
 // unassociated alpha kept, unspecified extra samples ignored.
 //
-// Compression: none, CCITT T.4 (1-D) and T.6 through golang.org/x/image/ccitt,
-// LZW (also libtiff's old LSB-first "compat" codes), old-style JPEG when
-// JPEGInterchangeFormat (or a single strip) holds a complete JPEG stream,
-// JPEG (JPEGTables spliced in front of each strip or tile and decoded by
-// internal/jpeg), Deflate (8 and 32946), PackBits, and LZMA (34925, the xz
-// container libtiff writes, through github.com/ulikunitz/xz). CCITT modified
-// Huffman (2) and T.4 2-D coding are refused with an error naming them.
+// Compression: none, CCITT modified Huffman (2) and T.4 (3; 1-D and 2-D, with
+// or without EOL fill bits) by this package's own decoder, CCITT T.6 (4)
+// through golang.org/x/image/ccitt, LZW (also libtiff's old LSB-first
+// "compat" codes), old-style JPEG when JPEGInterchangeFormat (or a single
+// strip) holds a complete JPEG stream, JPEG (JPEGTables spliced in front of
+// each strip or tile and decoded by internal/jpeg; CMYK streams without an
+// Adobe marker are taken as plain CMYK), Deflate (8 and 32946), PackBits, and
+// LZMA (34925, the xz container libtiff writes, through
+// github.com/ulikunitz/xz). CCITT uncompressed mode is refused with an error
+// naming it. Bilevel CCITT data is read as libtiff does: black runs are 1
+// bits, which PhotometricInterpretation then maps.
 //
 // Results: *image.Gray for grey images without alpha, *image.NRGBA for all
 // others; both are the types internal/thumbnail shrinks fast. A field that

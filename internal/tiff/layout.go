@@ -275,6 +275,46 @@ func readChunks(d *ifd, l *layout) error {
 			return formatError(fmt.Sprintf("%s has %d entries, want %d", tagName(countTag), len(l.counts), n))
 		}
 	}
+	return l.checkSizes(n)
+}
+
+// maxRatio bounds how many bytes one byte of data can decompress to, for the
+// compressions where that is bounded; 0 when it is not.
+func maxRatio(compression int) uint64 {
+	switch compression {
+	case cNone:
+		return 1
+	case cPackBits:
+		return 64 // 2 bytes repeat one 128 times
+	case cDeflate, cDeflateOld:
+		return 1032
+	case cLZW:
+		return 4096 // a 9- to 12-bit code stands for at most 4096 bytes
+	}
+	return 0
+}
+
+// checkSizes checks the strips or tiles lie in the file, and, where the
+// compression bounds its ratio, that they can hold the image, before the
+// image is allocated. Offsets past the end are reported when decoding reaches them.
+func (l *layout) checkSizes(n int) error {
+	ratio := maxRatio(l.compression)
+	if ratio == 0 {
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		w, h := l.chunkW, l.chunkH
+		if !l.tiled {
+			h = min(h, l.height-i%l.down*l.chunkH)
+		}
+		if need := uint64(l.chunkBytes(w, h)); l.counts[i] < (need+ratio-1)/ratio {
+			what := "strip"
+			if l.tiled {
+				what = "tile"
+			}
+			return formatError(fmt.Sprintf("%s %d has %d bytes, too few for %d bytes of samples", what, i, l.counts[i], need))
+		}
+	}
 	return nil
 }
 

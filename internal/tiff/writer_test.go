@@ -45,6 +45,7 @@ type tiffFile struct {
 	unsorted      bool  // write the IFD entries in reverse order
 	omitTags      []int // tags to leave out
 	extraTags     []entry
+	chunks        [][]byte // stored strips or tiles, in place of compressing the picture
 	pic           picture
 	// stored maps a 16-bit picture value to the stored sample of sample index c; nil
 	// stores the top bps bits (unsigned), the shifted value (signed) or v/65535 (float).
@@ -270,7 +271,7 @@ func (f *tiffFile) compress(t testing.TB, b []byte) []byte {
 		out = buf.Bytes()
 	case cLZMA:
 		var buf bytes.Buffer
-		w, err := xz.NewWriter(&buf)
+		w, err := xz.WriterConfig{DictCap: 1 << 16}.NewWriter(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,7 +370,12 @@ func writeTIFF(t testing.TB, f tiffFile) []byte {
 			if !tiled {
 				h = min(ch, f.height-y0)
 			}
-			c := f.compress(t, f.chunk(bo, x0, y0, cw, h, p))
+			var c []byte
+			if f.chunks != nil {
+				c = f.chunks[len(offsets)]
+			} else {
+				c = f.compress(t, f.chunk(bo, x0, y0, cw, h, p))
+			}
 			offsets = append(offsets, uint64(len(data)))
 			counts = append(counts, uint64(len(c)))
 			data = append(data, c...)
