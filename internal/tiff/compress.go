@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ulikunitz/xz"
 	"golang.org/x/image/ccitt"
 	tifflzw "golang.org/x/image/tiff/lzw"
 )
@@ -62,11 +61,7 @@ func (dec *decompressor) decompress(src []byte, w, h int) ([]byte, error) {
 		}
 		r = zr
 	case cLZMA:
-		xr, err := xz.NewReader(bytes.NewReader(src))
-		if err != nil {
-			return nil, fmt.Errorf("lzma: %w", err)
-		}
-		r = xr
+		return unxz(src, want)
 	case cCCITTRLE, cCCITTT4:
 		if l.lsbFirst {
 			src = reverseBits(src)

@@ -27,8 +27,9 @@
 // strip) holds a complete JPEG stream, JPEG (JPEGTables spliced in front of
 // each strip or tile and decoded by internal/jpeg; CMYK streams without an
 // Adobe marker are taken as plain CMYK), Deflate (8 and 32946), PackBits, and
-// LZMA (34925, the xz container libtiff writes, through
-// github.com/ulikunitz/xz). CCITT uncompressed mode is refused with an error
+// LZMA (34925: the xz container libtiff writes, parsed here so that a delta
+// filter before LZMA2 works too, with LZMA2 from github.com/ulikunitz/xz/lzma,
+// a pure-Go BSD-licensed package). CCITT uncompressed mode is refused with an error
 // naming it. Bilevel CCITT data is read as libtiff does: black runs are 1
 // bits, which PhotometricInterpretation then maps.
 //
