@@ -27,9 +27,12 @@ func (r *raster) image(d *ifd) (image.Image, error) {
 		}
 		return &image.Gray{Pix: pix, Stride: l.width, Rect: rect}, nil
 	}
+	// Each colour conversion below reads a pixel's samples before it writes
+	// the same pixel's result, so four-slot rasters of three or four colour
+	// samples are converted in place.
 	var out []uint8
-	if r.spp == 4 && l.alpha == 3 && r.photometric == pRGB {
-		out = r.pix // already R, G, B, A
+	if r.spp == 4 && l.colors >= 3 {
+		out = r.pix
 	} else {
 		out = make([]uint8, 4*n)
 	}

@@ -16,8 +16,8 @@ import (
 type decompressor struct {
 	l          *layout
 	t4Options  uint64
-	blackIsOne bool   // for CCITT: a 1 bit is black in the decompressed data
 	jpegTables []byte // JPEGTables without its EOI, nil when absent
+	buf        []byte // the previous strip or tile's samples, reused
 }
 
 func newDecompressor(l *layout, d *ifd) *decompressor {
@@ -43,11 +43,14 @@ func (dec *decompressor) decompress(src []byte, w, h int) ([]byte, error) {
 		if len(src) < want {
 			return nil, fmt.Errorf("%d bytes of samples, want %d", len(src), want)
 		}
-		out := make([]byte, want)
+		if l.predictor == 1 && !l.lsbFirst {
+			return src[:want], nil // read only
+		}
+		out := dec.output(want)
 		copy(out, src)
 		return out, nil
 	case cPackBits:
-		return unpackBits(src, want)
+		return unpackBits(dec.output(want)[:0], src, want)
 	case cLZW:
 		if len(src) >= 2 && src[0] == 0 && src[1]&1 != 0 {
 			r = lzw.NewReader(bytes.NewReader(src), lzw.LSB, 8) // libtiff's old-style "compat" codes
@@ -76,7 +79,7 @@ func (dec *decompressor) decompress(src []byte, w, h int) ([]byte, error) {
 	default:
 		return nil, unsupportedError(fmt.Sprintf("Compression %d", l.compression))
 	}
-	out := make([]byte, want)
+	out := dec.output(want)
 	if n, err := io.ReadFull(r, out); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("compressed data ends after %d of %d bytes", n, want)
@@ -98,9 +101,16 @@ func (dec *decompressor) ccittReader(src []byte, w, h int) io.Reader {
 	return ccitt.NewReader(bytes.NewReader(src), order, ccitt.Group4, w, h, &ccitt.Options{Invert: true})
 }
 
-// unpackBits decodes PackBits data until want bytes are produced.
-func unpackBits(src []byte, want int) ([]byte, error) {
-	out := make([]byte, 0, want)
+// output returns a buffer of n bytes for decompressed samples, reusing the last one.
+func (dec *decompressor) output(n int) []byte {
+	if cap(dec.buf) < n {
+		dec.buf = make([]byte, n)
+	}
+	return dec.buf[:n]
+}
+
+// unpackBits appends PackBits-decoded src to out until it holds want bytes.
+func unpackBits(out, src []byte, want int) ([]byte, error) {
 	for len(out) < want {
 		if len(src) == 0 {
 			return nil, fmt.Errorf("packbits: data ends after %d of %d bytes", len(out), want)

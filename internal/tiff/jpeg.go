@@ -50,8 +50,9 @@ func (r *raster) putJPEG(stream []byte, x0, y0, w, h int) error {
 	if comps != l.spp {
 		return unsupportedError(fmt.Sprintf("JPEG data of %d components for SamplesPerPixel %d", comps, l.spp))
 	}
+	n := r.spp
 	for y := 0; y < vh; y++ {
-		p := r.pix[((y0+y)*l.width+x0)*r.spp:]
+		p := r.pix[((y0+y)*l.width+x0)*n:]
 		sy := b.Min.Y + y
 		switch m := m.(type) {
 		case *image.Gray:
@@ -61,16 +62,16 @@ func (r *raster) putJPEG(stream []byte, x0, y0, w, h int) error {
 		case *image.RGBA:
 			s := m.Pix[m.PixOffset(b.Min.X, sy):]
 			for x := 0; x < vw; x++ {
-				p[3*x], p[3*x+1], p[3*x+2] = s[4*x], s[4*x+1], s[4*x+2]
+				p[n*x], p[n*x+1], p[n*x+2] = s[4*x], s[4*x+1], s[4*x+2]
 			}
 		case *image.YCbCr:
 			for x := 0; x < vw; x++ {
 				yi, ci := m.YOffset(b.Min.X+x, sy), m.COffset(b.Min.X+x, sy)
 				yy, cb, cr := m.Y[yi], m.Cb[ci], m.Cr[ci]
 				if l.photometric == pYCbCr {
-					p[3*x], p[3*x+1], p[3*x+2] = color.YCbCrToRGB(yy, cb, cr)
+					p[n*x], p[n*x+1], p[n*x+2] = color.YCbCrToRGB(yy, cb, cr)
 				} else {
-					p[3*x], p[3*x+1], p[3*x+2] = yy, cb, cr
+					p[n*x], p[n*x+1], p[n*x+2] = yy, cb, cr
 				}
 			}
 		}

@@ -17,7 +17,9 @@ const (
 	float                    // IEEE floating point, 0..1 mapped to 0..255 and clamped
 )
 
-// raster holds the decoded samples of the whole image, 8 bits each, spp per pixel.
+// raster holds the decoded samples of the whole image, 8 bits each, spp per
+// pixel. Three-sample pixels get a fourth, unused slot, so that the colour
+// conversion can write the *image.NRGBA result in place.
 type raster struct {
 	l           *layout
 	bo          binary.ByteOrder
@@ -62,7 +64,10 @@ func newPlanes(d *ifd, l *layout) (*raster, error) {
 			}
 		}
 	}
-	r.pix = make([]uint8, l.width*l.height*l.spp)
+	if l.spp == 3 {
+		r.spp = 4
+	}
+	r.pix = make([]uint8, l.width*l.height*r.spp)
 	return r, nil
 }
 
@@ -133,15 +138,29 @@ func (r *raster) unpackChunk(buf []byte, plane, x0, y0, w, h int) error {
 	for y := 0; y < h && y0+y < l.height; y++ {
 		at := ((y0+y)*l.width + x0) * r.spp
 		src := buf[y*rowBytes : (y+1)*rowBytes]
-		if !l.planar {
+		switch {
+		case l.planar:
+			row := r.row[:n]
+			r.unpackRow(row, src, plane)
+			dst := r.pix[at+plane:]
+			for x, v := range row {
+				dst[x*r.spp] = v
+			}
+		case spc == r.spp:
 			r.unpackRow(r.pix[at:at+n*r.spp], src, -1)
-			continue
-		}
-		row := r.row[:n]
-		r.unpackRow(row, src, plane)
-		dst := r.pix[at+plane:]
-		for x, v := range row {
-			dst[x*r.spp] = v
+		default: // three samples into four slots
+			var row []uint8
+			if l.bps == 8 && r.mode != float && r.mode != signed {
+				row = src[:n*spc] // already 8-bit samples
+			} else {
+				row = r.row[:n*spc]
+				r.unpackRow(row, src, -1)
+			}
+			dst := r.pix[at : at+n*r.spp]
+			for x := 0; x < n; x++ {
+				d, s := dst[4*x:4*x+3:4*x+3], row[3*x:3*x+3:3*x+3]
+				d[0], d[1], d[2] = s[0], s[1], s[2]
+			}
 		}
 	}
 	return nil
@@ -158,7 +177,7 @@ func (r *raster) unpackRow(dst []uint8, src []byte, plane int) {
 			v := r.bo.Uint16(src[2*i:])
 			c := plane
 			if c < 0 {
-				c = i % r.spp
+				c = i % l.spp
 			}
 			if c == 0 {
 				dst[i] = uint8((uint32(v)*255 + 32767) / 65535)

@@ -476,6 +476,14 @@ func slicesDelete(entries []entry, tags []int) []entry {
 	return out
 }
 
+// bigOrLittle returns the byte order writeTIFF uses.
+func bigOrLittle(big bool) byteOrder {
+	if big {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
 // byteOrder reads, writes and appends in one byte order.
 type byteOrder interface {
 	binary.ByteOrder
