@@ -461,3 +461,19 @@ func patchLong(t *testing.T, data []byte, d *ifd, tag uint16, v uint64) []byte {
 	t.Fatal("tag value not found in data")
 	return nil
 }
+
+func TestDecodeSkipsUnusedPlanes(t *testing.T) {
+	// A planar grey image whose unspecified extra sample plane has no data,
+	// as some writers leave it.
+	f := tiffFile{width: 9, height: 4, bps: 8, spp: 2, extra: []uint16{0}, planar: true, photometric: pBlackIsZero}
+	f.defaults()
+	f.chunks = [][]byte{f.chunk(bigOrLittle(false), 0, 0, 9, 4, 0), {}}
+	img, err := Decode(writeTIFF(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPixels(t, img, 9, 4, 1, func(x, y int) [4]uint8 {
+		g := scale8(f.pic(x, y, 0), 8)
+		return [4]uint8{g, g, g, 255}
+	})
+}

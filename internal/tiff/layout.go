@@ -303,6 +303,9 @@ func (l *layout) checkSizes(n int) error {
 		return nil
 	}
 	for i := 0; i < n; i++ {
+		if l.ignoredPlane(i / (l.across * l.down)) {
+			continue
+		}
 		w, h := l.chunkW, l.chunkH
 		if !l.tiled {
 			h = min(h, l.height-i%l.down*l.chunkH)
@@ -316,6 +319,12 @@ func (l *layout) checkSizes(n int) error {
 		}
 	}
 	return nil
+}
+
+// ignoredPlane reports whether plane p of a planar image holds extra samples
+// that are not alpha, which decoding skips (their data may even be missing).
+func (l *layout) ignoredPlane(p int) bool {
+	return l.planar && p >= l.colors && p != l.alpha
 }
 
 // samplesPerChunkPixel is the number of samples one pixel has in one strip or tile.

@@ -78,6 +78,9 @@ func (r *raster) readChunks(data []byte, d *ifd) error {
 	dec := newDecompressor(l, d)
 	for i := 0; i < l.chunkCount(); i++ {
 		plane, j := i/perPlane, i%perPlane
+		if l.ignoredPlane(plane) {
+			continue
+		}
 		x0, y0 := (j%l.across)*l.chunkW, (j/l.across)*l.chunkH
 		w, h := l.chunkW, l.chunkH
 		if !l.tiled {
