@@ -46,12 +46,17 @@ type Config struct {
 
 // DecodeConfig reads the header and first IFD of data without decoding pixels.
 // It does not check that the pixels can be decoded.
-func DecodeConfig(data []byte) (Config, error) {
+func DecodeConfig(data []byte) (c Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = Config{}, fmt.Errorf("tiff: internal error: %v", r)
+		}
+	}()
 	d, err := parseIFD(data)
 	if err != nil {
 		return Config{}, err
 	}
-	c := Config{
+	c = Config{
 		Width:       int(min(d.uint(tagWidth, 0), maxSide+1)),
 		Height:      int(min(d.uint(tagHeight, 0), maxSide+1)),
 		Orientation: int(d.uint(tagOrientation, 1)),

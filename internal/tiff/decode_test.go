@@ -477,3 +477,47 @@ func TestDecodeSkipsUnusedPlanes(t *testing.T) {
 		return [4]uint8{g, g, g, 255}
 	})
 }
+
+// TestDecodeFormerlyWrongPixels covers files golang.org/x/image/tiff decoded
+// without an error into a wrong picture (the fax cases are in TestDecodeFixtures).
+func TestDecodeFormerlyWrongPixels(t *testing.T) {
+	tests := []struct {
+		name string
+		file tiffFile
+	}{
+		{"tiled planar 16-bit RGB, II", tiffFile{width: 70, height: 40, spp: 3, bps: 16, photometric: pRGB, planar: true, tileW: 32, tileH: 16}},
+		{"tiled planar 16-bit RGB, MM, Deflate", tiffFile{width: 70, height: 40, spp: 3, bps: 16, photometric: pRGB, planar: true, tileW: 32, tileH: 16, bigEndian: true, compression: cDeflate}},
+		{"FillOrder 2, 1-bit", tiffFile{width: 70, height: 5, bps: 1, photometric: pBlackIsZero, fillOrder2: true}},
+		{"FillOrder 2, 4-bit LZW", tiffFile{width: 33, height: 5, bps: 4, photometric: pBlackIsZero, fillOrder2: true, compression: cLZW}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.file
+			f.defaults()
+			img, err := Decode(writeTIFF(t, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := rgbWant(false)
+			if f.photometric == pBlackIsZero {
+				want = photometricCases[0].want
+			}
+			checkPixels(t, img, f.width, f.height, tolerance(f.bps), func(x, y int) [4]uint8 { return want(&f, x, y) })
+		})
+	}
+}
+
+func TestDecodeSigned8BitAsUnsigned(t *testing.T) {
+	// ImageMagick shows 8-bit signed samples as unsigned bytes (files in the
+	// wild hold ordinary grey values there); wider signed samples are shifted.
+	f := tiffFile{width: 4, height: 1, bps: 8, format: fInt, photometric: pBlackIsZero,
+		pic: func(x, y, c int) uint16 { return uint16([]uint8{0, 1, 127, 200}[x]) << 8 }}
+	img, err := Decode(writeTIFF(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPixels(t, img, 4, 1, 0, func(x, y int) [4]uint8 {
+		v := []uint8{0, 1, 127, 200}[x]
+		return [4]uint8{v, v, v, 255}
+	})
+}
