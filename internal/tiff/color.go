@@ -10,6 +10,7 @@ import (
 // alpha, *image.NRGBA otherwise.
 func (r *raster) image(d *ifd) (image.Image, error) {
 	l := r.l
+	r.alloc()
 	rect := image.Rect(0, 0, l.width, l.height)
 	n := l.width * l.height
 	if (r.photometric == pBlackIsZero || r.photometric == pWhiteIsZero) && l.alpha < 0 {

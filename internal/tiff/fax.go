@@ -151,7 +151,7 @@ func decodeFax(src []byte, w, h int, coding faxCoding, t4Options uint64) ([]byte
 		return nil, unsupportedError("T4Options uncompressed mode")
 	}
 	stride := (w + 7) / 8
-	out := make([]byte, stride*h)
+	out := make([]byte, 0, min(stride*h, 1<<20)) // grown row by row: the data may end early
 	b := &faxBits{data: src}
 	ref := []int{w, w} // changing elements of the reference row, then two sentinels
 	cur := make([]int, 0, 64)
@@ -181,6 +181,7 @@ func decodeFax(src []byte, w, h int, coding faxCoding, t4Options uint64) ([]byte
 		if err != nil {
 			return nil, fmt.Errorf("row %d: %w", y, err)
 		}
+		out = append(out, make([]byte, stride)...)
 		fillRow(out[y*stride:(y+1)*stride], cur, w)
 		ref = append(append(ref[:0], cur...), w, w)
 	}

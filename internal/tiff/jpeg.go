@@ -50,6 +50,7 @@ func (r *raster) putJPEG(stream []byte, x0, y0, w, h int) error {
 	if comps != l.spp {
 		return unsupportedError(fmt.Sprintf("JPEG data of %d components for SamplesPerPixel %d", comps, l.spp))
 	}
+	r.alloc()
 	n := r.spp
 	for y := 0; y < vh; y++ {
 		p := r.pix[((y0+y)*l.width+x0)*n:]

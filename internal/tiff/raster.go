@@ -67,8 +67,15 @@ func newPlanes(d *ifd, l *layout) (*raster, error) {
 	if l.spp == 3 {
 		r.spp = 4
 	}
-	r.pix = make([]uint8, l.width*l.height*r.spp)
 	return r, nil
+}
+
+// alloc allocates the samples once the first strip or tile has decoded, so
+// that a header claiming a huge image over garbage data costs no memory.
+func (r *raster) alloc() {
+	if r.pix == nil {
+		r.pix = make([]uint8, r.l.width*r.l.height*r.spp)
+	}
 }
 
 // readChunks decompresses every strip or tile of the image into the raster.
@@ -123,6 +130,7 @@ func (r *raster) readChunks(data []byte, d *ifd) error {
 // pixel is (x0, y0), into the raster; for planar images it holds one plane.
 func (r *raster) unpackChunk(buf []byte, plane, x0, y0, w, h int) error {
 	l := r.l
+	r.alloc()
 	if l.subH > 1 || l.subV > 1 {
 		r.unpackSubsampled(buf, x0, y0, w, h)
 		return nil
