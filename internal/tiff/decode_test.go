@@ -370,9 +370,13 @@ func TestDecodeRefusals(t *testing.T) {
 		unsupported bool
 	}{
 		{"unknown compression", with(func(f *tiffFile) {
-			f.extraTags = []entry{{tag: tagCompression, typ: typeShort, vals: []uint64{50001}}}
+			f.extraTags = []entry{{tag: tagCompression, typ: typeShort, vals: []uint64{50000}}}
 			f.omitTags = []int{tagCompression}
-		}), "Compression 50001", true},
+		}), "Compression 50000", true},
+		{"WebP compression of grey", with(func(f *tiffFile) {
+			f.extraTags = []entry{{tag: tagCompression, typ: typeShort, vals: []uint64{cWebP}}}
+			f.omitTags = []int{tagCompression}
+		}), "WebP compression with BitsPerSample 8, SamplesPerPixel 1", true},
 		{"unknown photometric", with(func(f *tiffFile) { f.photometric = 32844 }), "PhotometricInterpretation 32844", true},
 		{"ink set", with(func(f *tiffFile) {
 			f.photometric, f.spp = pSeparated, 4

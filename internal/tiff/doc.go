@@ -33,14 +33,16 @@
 // "compat" codes), old-style JPEG when JPEGInterchangeFormat (or a single
 // strip) holds a complete JPEG stream, JPEG (JPEGTables spliced in front of
 // each strip or tile and decoded by internal/jpeg; CMYK streams without an
-// Adobe marker are taken as plain CMYK), Deflate (8 and 32946), PackBits, and
+// Adobe marker are taken as plain CMYK; with PlanarConfiguration 2 each
+// stream is one grey plane), WebP (50001, RGB or RGBA strips through
+// golang.org/x/image/webp), Deflate (8 and 32946), PackBits, and
 // LZMA (34925: the xz container libtiff writes, parsed here so that a delta
 // filter before LZMA2 works too, with LZMA2 from github.com/ulikunitz/xz/lzma,
 // a pure-Go BSD-licensed package). Bilevel CCITT data is read as libtiff
 // does: black runs are 1 bits, which PhotometricInterpretation then maps.
-// Refused with an error naming the field: other compressions (WebP, JPEG
-// XL, ZSTD...), CCITT uncompressed mode, JPEG with other than 8-bit samples
-// or with PlanarConfiguration 2, old-style JPEG without a complete JPEG
+// Refused with an error naming the field: other compressions (JPEG XL,
+// ZSTD...), CCITT uncompressed mode, JPEG with other than 8-bit samples, JPEG
+// YCbCr with PlanarConfiguration 2, old-style JPEG without a complete JPEG
 // stream, ICCLab and ITULab, InkSet 2, samples of different sizes.
 //
 // The Orientation tag is reported by DecodeConfig, not applied.

@@ -86,3 +86,35 @@ func TestFaxT6MatchesCCITT(t *testing.T) {
 		t.Error("T.6 rows differ from golang.org/x/image/ccitt's")
 	}
 }
+
+// TestDecodeWebPStrips compares lossy WebP strips with libwebp's rendering by
+// ImageMagick. golang.org/x/image/webp upsamples chroma without libwebp's
+// smoothing, so single pixels at colour edges differ; the mean may not.
+func TestDecodeWebPStrips(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "webp.tif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := readPNG(t, "webp.png")
+	if img.Bounds() != ref.Bounds() {
+		t.Fatalf("bounds %v, want %v", img.Bounds(), ref.Bounds())
+	}
+	var sum, n float64
+	for y := 0; y < ref.Bounds().Dy(); y++ {
+		for x := 0; x < ref.Bounds().Dx(); x++ {
+			a := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			b := color.NRGBAModel.Convert(ref.At(x, y)).(color.NRGBA)
+			for _, d := range []int{int(a.R) - int(b.R), int(a.G) - int(b.G), int(a.B) - int(b.B)} {
+				sum += float64(max(d, -d))
+				n++
+			}
+		}
+	}
+	if mean := sum / n; mean > 1.5 {
+		t.Errorf("mean difference %.2f levels, want at most 1.5", mean)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 
+	"golang.org/x/image/webp"
+
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
 )
 
@@ -13,11 +15,9 @@ import (
 // is (x0, y0) and stores its samples in the raster. YCbCr is converted to RGB
 // when the file says YCbCr; for any other photometric interpretation the
 // components are taken as they are, as libtiff does.
-func (r *raster) putJPEG(stream []byte, x0, y0, w, h int) error {
+// With PlanarConfiguration 2, each stream is one grey plane.
+func (r *raster) putJPEG(stream []byte, plane, x0, y0, w, h int) error {
 	l := r.l
-	if l.planar {
-		return unsupportedError("JPEG compression with PlanarConfiguration 2")
-	}
 	// A 4-component stream without Adobe's APP14 marker holds CMYK as it is;
 	// the marker makes the JPEG decoder accept it, inverted as Adobe's are.
 	tagged := l.spp == 4 && !bytes.Contains(stream, []byte("\xFF\xEE\x00\x0EAdobe")) && len(stream) > 2
@@ -46,6 +46,21 @@ func (r *raster) putJPEG(stream []byte, x0, y0, w, h int) error {
 		comps = 3
 	case *image.CMYK:
 		comps = 4
+	}
+	if l.planar {
+		if comps != 1 {
+			return formatError(fmt.Sprintf("JPEG data of %d components in a plane", comps))
+		}
+		r.alloc()
+		g := m.(*image.Gray)
+		for y := 0; y < vh; y++ {
+			p := r.pix[((y0+y)*l.width+x0)*r.spp+plane:]
+			s := g.Pix[g.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := 0; x < vw; x++ {
+				p[x*r.spp] = s[x]
+			}
+		}
+		return nil
 	}
 	if comps != l.spp {
 		return unsupportedError(fmt.Sprintf("JPEG data of %d components for SamplesPerPixel %d", comps, l.spp))
@@ -100,5 +115,47 @@ func (r *raster) readOldJPEG(data []byte, d *ifd) error {
 	if len(stream) < 2 || stream[0] != 0xFF || stream[1] != 0xD8 {
 		return unsupportedError("old-style JPEG (Compression 6) without a JPEGInterchangeFormat stream")
 	}
-	return r.putJPEG(stream, 0, 0, r.l.width, r.l.height)
+	return r.putJPEG(stream, 0, 0, 0, r.l.width, r.l.height)
+}
+
+// putWebP decodes the WebP image of a w x h strip or tile (Compression 50001)
+// whose top left pixel is (x0, y0) and stores its RGB or RGBA samples.
+func (r *raster) putWebP(src []byte, x0, y0, w, h int) error {
+	l := r.l
+	m, err := webp.Decode(bytes.NewReader(src))
+	if err != nil {
+		return err
+	}
+	b := m.Bounds()
+	vw, vh := min(w, l.width-x0), min(h, l.height-y0)
+	if b.Dx() < vw || b.Dy() < vh {
+		return formatError(fmt.Sprintf("WebP data is %dx%d, want %dx%d", b.Dx(), b.Dy(), vw, vh))
+	}
+	r.alloc()
+	for y := 0; y < vh; y++ {
+		p := r.pix[((y0+y)*l.width+x0)*r.spp:]
+		for x := 0; x < vw; x++ {
+			var c [4]uint8
+			switch m := m.(type) {
+			case *image.YCbCr:
+				yc := m.YCbCrAt(b.Min.X+x, b.Min.Y+y)
+				c = studioToRGB(yc.Y, yc.Cb, yc.Cr, 255)
+			case *image.NYCbCrA:
+				yc := m.NYCbCrAAt(b.Min.X+x, b.Min.Y+y)
+				c = studioToRGB(yc.Y, yc.Cb, yc.Cr, yc.A)
+			default:
+				n := color.NRGBAModel.Convert(m.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+				c = [4]uint8{n.R, n.G, n.B, n.A}
+			}
+			copy(p[x*r.spp:x*r.spp+l.spp], c[:l.spp])
+		}
+	}
+	return nil
+}
+
+// studioToRGB converts VP8's BT.601 YCbCr (luma 16-235, chroma 16-240) to RGB.
+func studioToRGB(y, cb, cr, a uint8) [4]uint8 {
+	yy := 1.164383 * (float64(y) - 16)
+	u, v := float64(cb)-128, float64(cr)-128
+	return [4]uint8{clamp8(yy + 1.596027*v), clamp8(yy - 0.391762*u - 0.812968*v), clamp8(yy + 2.017232*u), a}
 }

@@ -182,3 +182,43 @@ func TestDecodeOldStyleJPEG(t *testing.T) {
 		}
 	})
 }
+
+func TestDecodePlanarJPEG(t *testing.T) {
+	// RGB with PlanarConfiguration 2: every strip of every plane is a grey JPEG.
+	const w, h = 30, 20
+	f := tiffFile{width: w, height: h, bps: 8, spp: 3, photometric: pRGB, planar: true, compression: cJPEG, rowsPerStrip: 8}
+	want := make([][]uint8, 3)
+	for c := 0; c < 3; c++ {
+		want[c] = make([]uint8, w*h)
+		for y0 := 0; y0 < h; y0 += 8 {
+			rows := min(8, h-y0)
+			g := image.NewGray(image.Rect(0, 0, w, rows))
+			for y := 0; y < rows; y++ {
+				for x := 0; x < w; x++ {
+					g.Pix[y*w+x] = uint8(smooth(x, y0+y, c) >> 8)
+				}
+			}
+			var b bytes.Buffer
+			if err := stdjpeg.Encode(&b, g, &stdjpeg.Options{Quality: 95}); err != nil {
+				t.Fatal(err)
+			}
+			ref, err := stdjpeg.Decode(bytes.NewReader(b.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rg := ref.(*image.Gray)
+			for y := 0; y < rows; y++ {
+				copy(want[c][(y0+y)*w:(y0+y+1)*w], rg.Pix[rg.PixOffset(0, y):])
+			}
+			f.chunks = append(f.chunks, b.Bytes())
+		}
+	}
+	img, err := Decode(writeTIFF(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPixels(t, img, w, h, 1, func(x, y int) [4]uint8 {
+		i := y*w + x
+		return [4]uint8{want[0][i], want[1][i], want[2][i], 255}
+	})
+}

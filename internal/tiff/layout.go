@@ -28,6 +28,7 @@ const (
 	cPackBits   = 32773
 	cDeflateOld = 32946
 	cLZMA       = 34925
+	cWebP       = 50001
 )
 
 // Sample formats.
@@ -125,7 +126,7 @@ func readLayout(d *ifd) (*layout, error) {
 
 	l.compression = int(d.uint(tagCompression, cNone))
 	switch l.compression {
-	case cNone, cCCITTRLE, cCCITTT4, cCCITTT6, cLZW, cOldJPEG, cJPEG, cDeflate, cDeflateOld, cPackBits, cLZMA:
+	case cNone, cCCITTRLE, cCCITTT4, cCCITTT6, cLZW, cOldJPEG, cJPEG, cDeflate, cDeflateOld, cPackBits, cLZMA, cWebP:
 	default:
 		return nil, unsupportedError(fmt.Sprintf("Compression %d", l.compression))
 	}
@@ -218,6 +219,13 @@ func readLayout(d *ifd) (*layout, error) {
 	case cJPEG, cOldJPEG:
 		if l.bps != 8 || l.format != fUint {
 			return nil, unsupportedError(fmt.Sprintf("JPEG compression with BitsPerSample %d", l.bps))
+		}
+		if l.planar && (l.photometric == pYCbCr || l.compression == cOldJPEG) {
+			return nil, unsupportedError("JPEG-compressed YCbCr with PlanarConfiguration 2")
+		}
+	case cWebP:
+		if l.bps != 8 || l.planar || l.photometric != pRGB || l.spp != 3 && l.spp != 4 {
+			return nil, unsupportedError(fmt.Sprintf("WebP compression with BitsPerSample %d, SamplesPerPixel %d, PhotometricInterpretation %d", l.bps, l.spp, l.photometric))
 		}
 	}
 	if l.compression == cOldJPEG {

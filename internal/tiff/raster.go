@@ -45,7 +45,7 @@ func newPlanes(d *ifd, l *layout) (*raster, error) {
 	case l.format == fInt && l.bps > 8:
 		r.mode = signed // 8-bit signed samples are read as unsigned bytes, as ImageMagick does
 	}
-	if (l.compression == cJPEG || l.compression == cOldJPEG) && l.photometric == pYCbCr {
+	if (l.compression == cJPEG || l.compression == cOldJPEG) && l.photometric == pYCbCr && !l.planar {
 		r.photometric = pRGB
 	}
 	if l.photometric == pCIELab && l.bps != 8 && l.bps != 16 {
@@ -107,9 +107,12 @@ func (r *raster) readChunks(data []byte, d *ifd) error {
 		}
 		src := data[off : off+n]
 		var err error
-		if l.compression == cJPEG {
-			err = r.putJPEG(dec.jpegStream(src), x0, y0, w, h)
-		} else {
+		switch l.compression {
+		case cJPEG:
+			err = r.putJPEG(dec.jpegStream(src), plane, x0, y0, w, h)
+		case cWebP:
+			err = r.putWebP(src, x0, y0, w, h)
+		default:
 			var buf []byte
 			buf, err = dec.decompress(src, w, h)
 			if err == nil {
