@@ -18,7 +18,7 @@ import (
 	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
-	"golang.org/x/image/tiff"
+	"github.com/thumbs-dev/thumbs/internal/tiff"
 	"golang.org/x/image/webp"
 )
 
@@ -156,7 +156,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	case GIF:
 		img, err = decodeGIF(data)
 	case TIFF:
-		img, err = tiff.Decode(r)
+		img, err = tiff.Decode(data)
 	case BMP:
 		img, err = bmp.Decode(data)
 	case WebP:

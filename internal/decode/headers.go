@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/thumbs-dev/thumbs/internal/bmp"
+	"github.com/thumbs-dev/thumbs/internal/tiff"
 )
 
 var errTruncated = errors.New("truncated header")
@@ -148,11 +149,15 @@ func bmpHeader(b []byte) (Header, error) {
 }
 
 func tiffHeader(b []byte) (Header, error) {
-	d, err := parseIFD0(b)
+	c, err := tiff.DecodeConfig(b)
 	if err != nil {
 		return Header{}, err
 	}
-	return Header{Width: d.width, Height: d.height, Orientation: d.orientation, ICC: d.icc, layout: layout{bits: d.bits}}, nil
+	h := Header{Width: c.Width, Height: c.Height, Orientation: c.Orientation, ICC: c.ICC}
+	if d, err := parseIFD0(b); err == nil {
+		h.layout.bits = d.bits // for DecodeCost
+	}
+	return h, nil
 }
 
 func webpHeader(b []byte) (Header, error) {
