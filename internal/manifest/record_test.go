@@ -20,7 +20,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // openDir opens dir as an output directory, creating it.
-func openDir(t *testing.T, dir string) *outdir.Dir {
+func openDir(t testing.TB, dir string) *outdir.Dir {
 	t.Helper()
 	d, err := outdir.Open(dir, true)
 	if err != nil {
