@@ -71,10 +71,11 @@ func init() {
 
 // rbRow is one JSON object of thumbs --json: a result row or the summary.
 type rbRow struct {
-	Src     string `json:"src"`
-	Status  string `json:"status"`
-	Error   string `json:"error"`
-	Outputs []struct {
+	Src      string   `json:"src"`
+	Status   string   `json:"status"`
+	Error    string   `json:"error"`
+	Warnings []string `json:"warnings"`
+	Outputs  []struct {
 		Path          string `json:"path"`
 		Width, Height int
 	} `json:"outputs"`
@@ -327,6 +328,10 @@ func rbEncode(t testing.TB, format string, img image.Image) []byte {
 
 var rbFormats = []string{"jpg", "png", "gif", "webp", "tif", "bmp"}
 
+// rbSalvaged are the formats whose files, cut off after some pixels, are
+// made from what they hold, with a warning, instead of failing.
+var rbSalvaged = map[string]bool{"jpg": true, "bmp": true}
+
 func rbWrite(t testing.TB, name string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -399,12 +404,21 @@ func TestRobustBadInputs(t *testing.T) {
 	addBad("in/text.jpg", []byte("this is not an image, just text\n"))
 	addBad("in/text with space.png", []byte("not a png either\n"))
 	addBad("in/zeros.webp", make([]byte, 4096))
-	var maybes []string // bit-flipped: may decode to garbage, may fail, never crash
+	var maybes []string  // bit-flipped: may decode to garbage, may fail, never crash
+	var damaged []string // cut off after some pixels: made from them, with a warning
 	for _, f := range rbFormats {
 		data := rbEncode(t, f, photo)
-		addBad("in/trunc-half-"+f+"."+f, data[:len(data)/2])
+		if rbSalvaged[f] {
+			for name, part := range map[string][]byte{"half": data[:len(data)/2], "last": data[:len(data)-len(data)/8]} {
+				path := "in/trunc-" + name + "-" + f + "." + f
+				rbWrite(t, filepath.Join(root, path), part)
+				damaged = append(damaged, path)
+			}
+		} else {
+			addBad("in/trunc-half-"+f+"."+f, data[:len(data)/2])
+			addBad("in/trunc-last-"+f+"."+f, data[:len(data)-len(data)/8])
+		}
 		addBad("in/trunc-16-"+f+"."+f, data[:16])
-		addBad("in/trunc-last-"+f+"."+f, data[:len(data)-len(data)/8])
 		for i, at := range [][]int{
 			{len(data) / 3, len(data)/3 + 97, len(data)/3 + 301},
 			{6, 7, 8, 9, 16, 17, 18, 19, 20, 21, 22, 23},
@@ -470,6 +484,14 @@ func TestRobustBadInputs(t *testing.T) {
 		t.Logf("bad %-36q → %s", b, cause)
 		failed++
 	}
+	for _, d := range damaged {
+		rows := rbRowsFor(r, d)
+		if len(rows) != 1 || rows[0].Status != "ok" || len(rows[0].Warnings) == 0 || len(rows[0].Outputs) != 1 {
+			t.Errorf("damaged %q: want one ok row with a warning and an output, got %+v", d, rows)
+			continue
+		}
+		t.Logf("damaged %-32q → ok, warning: %s", d, rows[0].Warnings[0])
+	}
 	for _, m := range maybes {
 		rows := rbRowsFor(r, m)
 		if len(rows) != 1 {
@@ -501,11 +523,11 @@ func TestRobustBadInputs(t *testing.T) {
 			t.Errorf("%q: status %q", m, rows[0].Status)
 		}
 	}
-	if s := r.summary.Summary; s.OK != len(goods)+len(maybes)-(failed-len(bads)) || s.Failed != failed {
-		t.Errorf("summary %+v, want %d ok and %d failed", s, len(goods)+len(maybes)-(failed-len(bads)), failed)
+	if s := r.summary.Summary; s.OK != len(goods)+len(damaged)+len(maybes)-(failed-len(bads)) || s.Failed != failed {
+		t.Errorf("summary %+v, want %d ok and %d failed", s, len(goods)+len(damaged)+len(maybes)-(failed-len(bads)), failed)
 	}
-	if n := len(r.rows); n != len(goods)+len(bads)+len(maybes) {
-		t.Errorf("%d JSON rows, want %d (one per input)", n, len(goods)+len(bads)+len(maybes))
+	if n := len(r.rows); n != len(goods)+len(bads)+len(damaged)+len(maybes) {
+		t.Errorf("%d JSON rows, want %d (one per input)", n, len(goods)+len(bads)+len(damaged)+len(maybes))
 	}
 	// Every stderr line is a failure or the summary.
 	for _, l := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
@@ -536,10 +558,16 @@ func TestRobustTruncatedEachFormat(t *testing.T) {
 	}
 	for _, p := range args {
 		r := rbRun(t, rbOpts{dir: root}, "--json", "--progress", "never", "-o", "OUT", p)
+		rbCheckSane(t, r, filepath.Join(root, "OUT"))
+		if rbSalvaged[strings.TrimPrefix(filepath.Ext(p), ".")] {
+			if rows := rbRowsFor(r, p); r.code != 0 || len(rows) != 1 || len(rows[0].Warnings) == 0 {
+				t.Errorf("%s: exit status %d, rows %+v; want it made, with a warning", p, r.code, rows)
+			}
+			continue
+		}
 		if r.code != 1 {
 			t.Errorf("%s: exit status %d, want 1", p, r.code)
 		}
-		rbCheckSane(t, r, filepath.Join(root, "OUT"))
 		cause := rbCheckFailed(t, r, p)
 		t.Logf("truncated %s → %s", p, cause)
 	}
