@@ -9,7 +9,7 @@ FUZZTIME ?= 30s
 # One worker: the WebAssembly HEIC and AVIF decoders stall several workers.
 FUZZPARALLEL ?= 1
 
-.PHONY: all build install test lint demo bench fuzz clean
+.PHONY: all build install test lint demo bench conformance fuzz clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
 	bench/formats.sh
+
+## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
+conformance: build
+	@test -n "$(CONFORMANCE_DIR)" || { echo "set CONFORMANCE_DIR to a folder of corpora (see BENCHMARKS.md)"; exit 1; }
+	CONFORMANCE_DIR="$(CONFORMANCE_DIR)" bench/conformance.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME)
 fuzz:
