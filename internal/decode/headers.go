@@ -150,18 +150,26 @@ func tiffHeader(b []byte) (Header, error) {
 
 func webpHeader(b []byte) (Header, error) {
 	h := Header{Orientation: 1}
-	if len(b) < 30 {
+	if len(b) < 20 {
 		return h, errTruncated
 	}
-	c := b[20:]
+	c := b[20:] // the first chunk's payload
 	switch string(b[12:16]) {
 	case "VP8 ":
+		if len(c) < 10 {
+			return h, errTruncated
+		}
 		if c[3] != 0x9d || c[4] != 0x01 || c[5] != 0x2a {
 			return h, errors.New("bad VP8 start code")
 		}
 		h.Width = int(binary.LittleEndian.Uint16(c[6:]) & 0x3fff)
 		h.Height = int(binary.LittleEndian.Uint16(c[8:]) & 0x3fff)
 	case "VP8L":
+		// A signature byte and 4 bytes of size; a one-colour image needs
+		// only a few more, so a whole file can be as short as 28 bytes.
+		if len(c) < 5 {
+			return h, errTruncated
+		}
 		if c[0] != 0x2f {
 			return h, errors.New("bad VP8L signature")
 		}
@@ -169,6 +177,9 @@ func webpHeader(b []byte) (Header, error) {
 		h.Width = int(v&0x3fff) + 1
 		h.Height = int(v>>14&0x3fff) + 1
 	case "VP8X":
+		if len(c) < 10 {
+			return h, errTruncated
+		}
 		h.Width = int(uint24(c[4:])) + 1
 		h.Height = int(uint24(c[7:])) + 1
 		for _, ch := range riffChunks(b) {

@@ -1,0 +1,61 @@
+package decode
+
+import (
+	"image/color"
+	"testing"
+)
+
+// TestConformanceFixtures decodes files from public decoder test suites
+// that thumbs once failed on (testdata/conformance, see the README there)
+// and checks their size and pixels against what libwebp, libpng and
+// ImageMagick give for them.
+func TestConformanceFixtures(t *testing.T) {
+	tests := []struct {
+		name          string
+		file          string
+		width, height int
+		// pixels maps positions to the colour expected there, within tolerance.
+		pixels    map[[2]int]color.NRGBA
+		tolerance uint8
+	}{
+		{
+			name: "webp lossless of 28 bytes", file: "one_color_no_palette.webp", width: 100, height: 100,
+			pixels: map[[2]int]color.NRGBA{{0, 0}: {}, {50, 50}: {}, {99, 99}: {}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := readFile(t, "conformance/"+tt.file)
+			h, err := ReadHeader(data)
+			if err != nil {
+				t.Fatalf("ReadHeader: %v", err)
+			}
+			if h.Width != tt.width || h.Height != tt.height {
+				t.Fatalf("header says %dx%d, want %dx%d", h.Width, h.Height, tt.width, tt.height)
+			}
+			img, err := Decode(data, h, 1)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if b := img.Bounds(); b.Dx() != tt.width || b.Dy() != tt.height {
+				t.Fatalf("decoded %v, want %dx%d", b, tt.width, tt.height)
+			}
+			for p, want := range tt.pixels {
+				got := color.NRGBAModel.Convert(img.At(img.Bounds().Min.X+p[0], img.Bounds().Min.Y+p[1])).(color.NRGBA)
+				if !near(got, want, tt.tolerance) {
+					t.Errorf("pixel %v = %v, want %v ± %d", p, got, want, tt.tolerance)
+				}
+			}
+		})
+	}
+}
+
+// near reports whether a and b differ by at most tol in every channel;
+// fully transparent colours are equal whatever their colour channels.
+func near(a, b color.NRGBA, tol uint8) bool {
+	if a.A == 0 && b.A == 0 {
+		return true
+	}
+	d := func(x, y uint8) bool { return max(x, y)-min(x, y) <= tol }
+	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B) && d(a.A, b.A)
+}
