@@ -17,10 +17,16 @@ func TestConformanceFixtures(t *testing.T) {
 		// pixels maps positions to the colour expected there, within tolerance.
 		pixels    map[[2]int]color.NRGBA
 		tolerance uint8
+		warnings  int // len(Header.Warnings)
 	}{
 		{
 			name: "webp lossless of 28 bytes", file: "one_color_no_palette.webp", width: 100, height: 100,
 			pixels: map[[2]int]color.NRGBA{{0, 0}: {}, {50, 50}: {}, {99, 99}: {}},
+		},
+		{
+			name: "png with bad CRCs in cLLI and mDCV", file: "cicp_pq.png", width: 8, height: 8,
+			pixels:   map[[2]int]color.NRGBA{{0, 0}: {255, 0, 0, 255}, {7, 7}: {255, 0, 0, 255}},
+			warnings: 2,
 		},
 	}
 	for _, tt := range tests {
@@ -32,6 +38,9 @@ func TestConformanceFixtures(t *testing.T) {
 			}
 			if h.Width != tt.width || h.Height != tt.height {
 				t.Fatalf("header says %dx%d, want %dx%d", h.Width, h.Height, tt.width, tt.height)
+			}
+			if len(h.Warnings) != tt.warnings {
+				t.Errorf("Warnings = %q, want %d", h.Warnings, tt.warnings)
 			}
 			img, err := Decode(data, h, 1)
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/draw"
 	"image/gif"
-	"image/png"
 	"path/filepath"
 	"strings"
 
@@ -51,6 +50,11 @@ type Header struct {
 	Width, Height int    // as stored, before orientation is applied
 	Orientation   int    // EXIF orientation 1..8 (1 when absent or invalid) that still has to be applied to the decoded pixels
 	ICC           []byte // embedded ICC profile, nil when none
+	// Warnings describes damage that Decode works around rather than fails
+	// on, one line each, such as a PNG ancillary chunk with a bad CRC (which
+	// is then ignored, as libpng does); nil when none. The image decodes,
+	// but a caller may want to tell the user.
+	Warnings []string
 }
 
 var errUnknown = errors.New("unknown image format")
@@ -134,7 +138,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case JPEG:
 		img, err = decodeJPEG(data, shrink)
 	case PNG:
-		img, err = png.Decode(r)
+		img, err = decodePNG(data)
 	case GIF:
 		img, err = decodeGIF(data)
 	case TIFF:

@@ -84,11 +84,18 @@ func pngHeader(b []byte) (Header, error) {
 	if h.Width > 1<<30 || h.Height > 1<<30 {
 		return h, errors.New("dimensions out of range")
 	}
+	bad := pngBadAncillary(b)
+	h.Warnings = pngWarnings(bad)
 	for i := 8; i+8 <= len(b); {
 		n := int64(binary.BigEndian.Uint32(b[i:]))
 		end := int64(i) + 12 + n
 		if end > int64(len(b)) {
 			break // a truncated tail is left to the decoder
+		}
+		if len(bad) > 0 && bad[0].start == i {
+			bad = bad[1:] // ignored, as decodePNG drops it
+			i = int(end)
+			continue
 		}
 		data := b[i+8 : i+8+int(n)]
 		switch string(b[i+4 : i+8]) {
