@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"image"
 	"image/color"
 	"testing"
 )
@@ -18,15 +19,33 @@ func TestConformanceFixtures(t *testing.T) {
 		pixels    map[[2]int]color.NRGBA
 		tolerance uint8
 		warnings  int // len(Header.Warnings)
+		opaque    int // how many pixels are not fully transparent; -1: not checked
 	}{
 		{
-			name: "webp lossless of 28 bytes", file: "one_color_no_palette.webp", width: 100, height: 100,
+			name: "webp lossless of 28 bytes", file: "one_color_no_palette.webp", width: 100, height: 100, opaque: 0,
 			pixels: map[[2]int]color.NRGBA{{0, 0}: {}, {50, 50}: {}, {99, 99}: {}},
+		},
+		{
+			// libvips (libnsgif) grows the 32x32 screen to 40x40 to hold the
+			// 16x16 frame at (24,24): 114 green pixels, the rest transparent.
+			name: "gif frame overflowing the screen", file: "oob.gif", width: 40, height: 40,
+			pixels: map[[2]int]color.NRGBA{{0, 0}: {}, {24, 24}: {}, {30, 30}: {14, 255, 31, 255}, {39, 39}: {}},
+			opaque: 114,
+		},
+		{
+			name: "gif frame larger than the screen", file: "issue_1455_oversized.gif", width: 16, height: 16,
+			pixels: map[[2]int]color.NRGBA{{0, 0}: {}, {5, 5}: {14, 255, 31, 255}, {10, 10}: {14, 255, 31, 255}, {15, 15}: {}},
+			opaque: 114,
+		},
+		{
+			name: "gif without a colour table", file: "no_palette.gif", width: 1, height: 1,
+			pixels: map[[2]int]color.NRGBA{{0, 0}: {0, 0, 0, 255}},
+			opaque: 1,
 		},
 		{
 			name: "png with bad CRCs in cLLI and mDCV", file: "cicp_pq.png", width: 8, height: 8,
 			pixels:   map[[2]int]color.NRGBA{{0, 0}: {255, 0, 0, 255}, {7, 7}: {255, 0, 0, 255}},
-			warnings: 2,
+			warnings: 2, opaque: 64,
 		},
 	}
 	for _, tt := range tests {
@@ -49,6 +68,11 @@ func TestConformanceFixtures(t *testing.T) {
 			if b := img.Bounds(); b.Dx() != tt.width || b.Dy() != tt.height {
 				t.Fatalf("decoded %v, want %dx%d", b, tt.width, tt.height)
 			}
+			if tt.opaque >= 0 {
+				if n := countOpaque(img); n != tt.opaque {
+					t.Errorf("%d pixels not transparent, want %d", n, tt.opaque)
+				}
+			}
 			for p, want := range tt.pixels {
 				got := color.NRGBAModel.Convert(img.At(img.Bounds().Min.X+p[0], img.Bounds().Min.Y+p[1])).(color.NRGBA)
 				if !near(got, want, tt.tolerance) {
@@ -67,4 +91,18 @@ func near(a, b color.NRGBA, tol uint8) bool {
 	}
 	d := func(x, y uint8) bool { return max(x, y)-min(x, y) <= tol }
 	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B) && d(a.A, b.A)
+}
+
+// countOpaque counts the pixels of img that are not fully transparent.
+func countOpaque(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if _, _, _, a := img.At(x, y).RGBA(); a != 0 {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -171,9 +171,11 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	return img, nil
 }
 
-// decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size,
+// decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size
+// (grown to hold the frame when the frame overflows it, see repairGIF),
 // or the frame itself when it already covers the screen.
 func decodeGIF(data []byte) (image.Image, error) {
+	data = repairGIF(data)
 	cfg, err := gif.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

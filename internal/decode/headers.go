@@ -129,14 +129,11 @@ func inflateICCP(data []byte) []byte {
 }
 
 func gifHeader(b []byte) (Header, error) {
-	if len(b) < 13 {
-		return Header{}, errTruncated
+	s, err := readGIFScreen(b)
+	if err != nil {
+		return Header{}, err
 	}
-	return Header{
-		Width:       int(binary.LittleEndian.Uint16(b[6:])),
-		Height:      int(binary.LittleEndian.Uint16(b[8:])),
-		Orientation: 1,
-	}, nil
+	return Header{Width: s.width, Height: s.height, Orientation: 1}, nil
 }
 
 func bmpHeader(b []byte) (Header, error) {
