@@ -86,6 +86,7 @@ func pngHeader(b []byte) (Header, error) {
 	}
 	bad := pngBadAncillary(b)
 	h.Warnings = pngWarnings(bad)
+	seenIDAT := false
 	for i := 8; i+8 <= len(b); {
 		n := int64(binary.BigEndian.Uint32(b[i:]))
 		end := int64(i) + 12 + n
@@ -100,7 +101,13 @@ func pngHeader(b []byte) (Header, error) {
 		data := b[i+8 : i+8+int(n)]
 		switch string(b[i+4 : i+8]) {
 		case "eXIf":
-			h.Orientation = exifOrientation(data)
+			// PNG 3rd edition: an eXIf after the image data may be ignored
+			// (browsers do), so only one before the first IDAT counts.
+			if !seenIDAT {
+				h.Orientation = exifOrientation(data)
+			}
+		case "IDAT":
+			seenIDAT = true
 		case "iCCP":
 			h.ICC = inflateICCP(data)
 		case "IEND":
