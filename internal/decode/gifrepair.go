@@ -10,6 +10,10 @@ type gifScreen struct {
 	width, height int // logical screen, grown to hold the first frame
 	grown         bool
 	noPalette     bool // neither a global nor the first frame's local colour table
+	// The first frame: its size, and where its LZW minimum code size byte
+	// is (0 when the stream ends before it).
+	frameWidth, frameHeight int
+	codeSizeAt              int
 }
 
 // readGIFScreen reads the logical screen descriptor of the GIF stream b and
@@ -53,6 +57,14 @@ func readGIFScreen(b []byte) (gifScreen, error) {
 				s.grown = true
 			}
 			s.noPalette = !global && b[i+9]&0x80 == 0
+			s.frameWidth, s.frameHeight = w, h
+			i += 10
+			if b[i-1]&0x80 != 0 {
+				i += 3 << (b[i-1]&7 + 1)
+			}
+			if i < len(b) {
+				s.codeSizeAt = i
+			}
 			return s, nil
 		default:
 			return s, nil
@@ -69,16 +81,34 @@ func gifDefaultPalette() []byte {
 	return p
 }
 
+// maxTranscodedPixels bounds the frames repairGIF re-encodes.
+const maxTranscodedPixels = 1 << 28
+
 // repairGIF returns the GIF stream b made readable by image/gif where
-// browsers and libnsgif read it: its logical screen grown to hold the first
-// frame, and a default global colour table when the stream has no table
-// for the first frame. It returns b itself when nothing needs repair.
+// browsers, libnsgif or giflib read it: its logical screen grown to hold
+// the first frame; a default global colour table when the stream has no
+// table for the first frame; and a first frame whose LZW minimum code size
+// is above image/gif's limit of 8 re-encoded with a code size of 8 (the
+// stream then ends after that frame). It returns b itself when nothing
+// needs repair, or when the repair fails (image/gif then says why).
 func repairGIF(b []byte) []byte {
 	s, err := readGIFScreen(b)
-	if err != nil || (!s.grown && !s.noPalette) {
+	if err != nil {
 		return b
 	}
-	out := make([]byte, 0, len(b)+3*256)
+	rest := b[13:]
+	var frame []byte
+	if s.codeSizeAt > 0 && b[s.codeSizeAt] > 8 && s.frameWidth*s.frameHeight <= maxTranscodedPixels {
+		frame, err = transcodeGIFFrame(b[s.codeSizeAt:], s.frameWidth*s.frameHeight)
+		if err != nil {
+			return b
+		}
+		rest = b[13:s.codeSizeAt]
+	}
+	if !s.grown && !s.noPalette && frame == nil {
+		return b
+	}
+	out := make([]byte, 0, len(b)+3*256+len(frame))
 	out = append(out, b[:13]...)
 	binary.LittleEndian.PutUint16(out[6:], uint16(s.width))
 	binary.LittleEndian.PutUint16(out[8:], uint16(s.height))
@@ -86,5 +116,31 @@ func repairGIF(b []byte) []byte {
 		out[10] |= 0x80 | 0x07 // a global table of 256 entries
 		out = append(out, gifDefaultPalette()...)
 	}
-	return append(out, b[13:]...)
+	out = append(out, rest...)
+	if frame != nil {
+		out = append(out, frame...)
+		out = append(out, 0x3B) // trailer
+	}
+	return out
+}
+
+// transcodeGIFFrame reads image data (the LZW minimum code size byte, then
+// sub-blocks up to an empty one or the end of b) of a frame of n pixels and
+// returns it re-encoded with a code size of 8.
+func transcodeGIFFrame(b []byte, n int) ([]byte, error) {
+	litWidth := uint(b[0])
+	var lz []byte
+	for i := 1; i < len(b); {
+		k := int(b[i])
+		if k == 0 {
+			break
+		}
+		lz = append(lz, b[i+1:min(i+1+k, len(b))]...)
+		i += 1 + k
+	}
+	indices, err := decodeGIFLZW(lz, litWidth, n)
+	if err != nil {
+		return nil, err
+	}
+	return encodeGIFLZW(indices)
 }
