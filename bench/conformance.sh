@@ -34,6 +34,10 @@
 #   SIZE=128          box size in px
 #   TIMEOUT=60        seconds per file for each peer (and thumbs alone)
 #   INSTALL=1         0: never apt-get install; fail if something is missing
+#   REUSE=0           1: keep vipsthumbnail's thumbnails and ImageMagick's
+#                     references from the last run on the same corpora, and
+#                     run the peers again only for files whose thumbnail from
+#                     thumbs changed size: for measuring a change to thumbs
 #   BENCH_OUT=bench/out
 #   THUMBS=bin/thumbs
 set -euo pipefail
@@ -47,6 +51,7 @@ JOBS=${JOBS:-$(nproc)}
 SIZE=${SIZE:-128}
 TIMEOUT=${TIMEOUT:-60}
 INSTALL=${INSTALL:-1}
+REUSE=${REUSE:-0}
 for v in JOBS SIZE TIMEOUT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a whole number of at least 1, not '${!v}'"
 done
@@ -81,7 +86,15 @@ fi
 MARK=.thumbs-conformance # marks the work directory as made here, so it may be wiped
 if [[ -e $WORK ]]; then
 	[[ -e $WORK/$MARK ]] || die "$WORK exists and was not made by conformance.sh; not wiping it"
-	rm -rf -- "$WORK"
+	if [[ $REUSE == 1 ]]; then
+		[[ -s $WORK/files.tsv ]] || die "REUSE=1, but $WORK holds no earlier run"
+		mv -- "$WORK/files.tsv" "$WORK/files.prev.tsv"
+		rm -rf -- "$WORK"/{stage,thumbs,logs} "$WORK"/thumbs-*.jsonl
+	else
+		rm -rf -- "$WORK"
+	fi
+elif [[ $REUSE == 1 ]]; then
+	die "REUSE=1, but there is no earlier run in $WORK"
 fi
 mkdir -p -- "$WORK"/{stage,thumbs,vips,ref,peers,logs}
 : >"$WORK/$MARK"
@@ -122,6 +135,10 @@ done < <(find "$CORPORA" -mindepth 1 -maxdepth 1 -type d -not -name '.*' -print0
 ((id > 0)) || die "no image files in the corpora under $CORPORA"
 ((skipped == 0)) || note "$skipped files with a tab or newline in their name left out"
 note "${#CORPUS_NAMES[@]} corpora, $id files"
+if [[ $REUSE == 1 ]]; then
+	cmp -s "$FILES" "$WORK/files.prev.tsv" || die "REUSE=1, but the corpora are not those of the last run; run without REUSE"
+	rm -f -- "$WORK/files.prev.tsv"
+fi
 
 # ---------------------------------------------------------------- thumbs
 # One batch run per corpus, bounded in time; files the batch run left
@@ -146,12 +163,18 @@ done
 # ---------------------------------------------------------------- peers
 # peer_file ID CORPUS STAGED: vipsthumbnail, then ImageMagick's reference(s)
 # for one file; writes WORK/peers/ID.tsv (ID, vips ok, magick ok, vips error,
-# magick error) and the pairs for bench/psnr to WORK/peers/ID.pairs.
+# magick error). With REUSE=1, a file whose reference still has the size of
+# thumbs' thumbnail is left as the last run made it.
 peer_file() {
 	local id=$1 corpus=$2 src=$3
 	local vout=$WORK/vips/$id.png tout=$WORK/thumbs/$corpus/$id.png
 	local ref=$WORK/ref/$id.png vref=$WORK/ref/$id-vips.png
 	local vok=0 mok=0 verr="" merr="" tsize="" vsize="" rc
+	if [[ $REUSE == 1 && -s $WORK/peers/$id.tsv ]]; then
+		if [[ ! -s $tout || ! -s $ref ]] || [[ $(png_size "$tout") == "$(png_size "$ref")" ]]; then
+			return
+		fi
+	fi
 	rc=0
 	timeout "$TIMEOUT" vipsthumbnail "$src" -s "${SIZE}x${SIZE}>" -o "$vout" 2>"$WORK/peers/$id.vips" || rc=$?
 	if [[ -s $vout ]]; then vok=1; fi
@@ -176,17 +199,10 @@ peer_file() {
 		-filter Lanczos -resize "$geometry" "PNG32:$ref" 2>"$WORK/peers/$id.magick" || rc=$?
 	if [[ -s $ref ]]; then mok=1; fi
 	merr=$(errline "$WORK/peers/$id.magick" "$rc")
-	: >"$WORK/peers/$id.pairs"
-	if ((mok)); then
-		[[ -n $tsize ]] && printf '%s\t%s\n' "$ref" "$tout" >>"$WORK/peers/$id.pairs"
-		if [[ -n $vsize ]]; then
-			if [[ -z $tsize || $vsize == "$tsize" ]]; then
-				printf '%s\t%s\n' "$ref" "$vout" >>"$WORK/peers/$id.pairs"
-			elif MAGICK_THREAD_LIMIT=1 timeout "$TIMEOUT" convert "$src[0]" "${relabel[@]}" -auto-orient -colorspace sRGB \
-				-filter Lanczos -resize "${vsize/ /x}!" "PNG32:$vref" 2>/dev/null && [[ -s $vref ]]; then
-				printf '%s\t%s\n' "$vref" "$vout" >>"$WORK/peers/$id.pairs"
-			fi
-		fi
+	rm -f -- "$vref"
+	if ((mok)) && [[ -n $vsize && -n $tsize && $vsize != "$tsize" ]]; then
+		MAGICK_THREAD_LIMIT=1 timeout "$TIMEOUT" convert "$src[0]" "${relabel[@]}" -auto-orient -colorspace sRGB \
+			-filter Lanczos -resize "${vsize/ /x}!" "PNG32:$vref" 2>/dev/null || rm -f -- "$vref"
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$vok" "$mok" "$verr" "$merr" >"$WORK/peers/$id.tsv"
 }
@@ -210,8 +226,26 @@ png_size() {
 	read -r -a b < <(od -An -tu1 -j16 -N8 -- "$1")
 	echo "$(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3])) $(((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]))"
 }
+# pairs ID CORPUS: the reference and thumbnail pairs of one file for
+# bench/psnr, each thumbnail with a reference of its own size.
+pairs() {
+	local id=$1 corpus=$2
+	local ref=$WORK/ref/$id.png vref=$WORK/ref/$id-vips.png
+	local tout=$WORK/thumbs/$corpus/$id.png vout=$WORK/vips/$id.png
+	[[ -s $ref ]] || return 0
+	local rsize
+	rsize=$(png_size "$ref")
+	if [[ -s $tout ]]; then printf '%s\t%s\n' "$ref" "$tout"; fi
+	if [[ -s $vout ]]; then
+		if [[ -s $vref ]]; then
+			printf '%s\t%s\n' "$vref" "$vout"
+		elif [[ $(png_size "$vout") == "$rsize" ]]; then
+			printf '%s\t%s\n' "$ref" "$vout"
+		fi
+	fi
+}
 export -f peer_file errline png_size
-export WORK SIZE TIMEOUT
+export WORK SIZE TIMEOUT REUSE
 
 note "vipsthumbnail and ImageMagick on $id files, $JOBS at a time"
 tail -n +2 "$FILES" | while IFS=$'\t' read -r n corpus rel; do
@@ -223,7 +257,7 @@ done | xargs -0 -n 3 -P "$JOBS" bash -c 'peer_file "$@"' _
 note "comparing with the references"
 printf 'id\tvips_ok\tmagick_ok\tvips_error\tmagick_error\n' >"$WORK/peers.tsv"
 find "$WORK/peers" -name '*.tsv' -print0 | LC_ALL=C sort -z | xargs -0 cat >>"$WORK/peers.tsv"
-find "$WORK/peers" -name '*.pairs' -print0 | LC_ALL=C sort -z | xargs -0 cat >"$WORK/pairs.tsv"
+tail -n +2 "$FILES" | while IFS=$'\t' read -r n corpus rel; do pairs "$n" "$corpus"; done >"$WORK/pairs.tsv"
 "$WORK/psnr" -ref -each -j "$JOBS" -pairs-file "$WORK/pairs.tsv" >"$WORK/psnr.tsv"
 
 "$WORK/report" -work "$WORK" -size "$SIZE" -commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" -md "$BENCH_OUT/conformance.md" -tsv "$BENCH_OUT/conformance.tsv"
