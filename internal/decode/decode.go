@@ -155,7 +155,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 			img = fromStudioSwing(img)
 		}
 	case HEIC:
-		img, err = heic.Decode(r)
+		img, err = heic.Decode(bytes.NewReader(withHEICMajorBrand(data)))
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
