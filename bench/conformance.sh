@@ -99,6 +99,9 @@ fi
 mkdir -p -- "$WORK"/{stage,thumbs,vips,ref,peers,logs}
 : >"$WORK/$MARK"
 
+# What is measured, named before anything runs: the tree may change during
+# a long run.
+COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
 note "building bench/psnr and bench/conformance"
 go build -o "$WORK/psnr" ./bench/psnr
 go build -o "$WORK/report" ./bench/conformance
@@ -260,5 +263,5 @@ find "$WORK/peers" -name '*.tsv' -print0 | LC_ALL=C sort -z | xargs -0 cat >>"$W
 tail -n +2 "$FILES" | while IFS=$'\t' read -r n corpus rel; do pairs "$n" "$corpus"; done >"$WORK/pairs.tsv"
 "$WORK/psnr" -ref -each -j "$JOBS" -pairs-file "$WORK/pairs.tsv" >"$WORK/psnr.tsv"
 
-"$WORK/report" -work "$WORK" -size "$SIZE" -commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" -md "$BENCH_OUT/conformance.md" -tsv "$BENCH_OUT/conformance.tsv"
+"$WORK/report" -work "$WORK" -size "$SIZE" -commit "$COMMIT" -md "$BENCH_OUT/conformance.md" -tsv "$BENCH_OUT/conformance.tsv"
 cat "$BENCH_OUT/conformance.md"

@@ -322,7 +322,7 @@ func percent(n, of int) string {
 
 var (
 	digits = regexp.MustCompile(`[0-9]+`)
-	hexes  = regexp.MustCompile(`0x[0-9a-fA-F]+`)
+	hexes  = regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`)
 )
 
 // errorClass is msg with its numbers replaced by N, so that messages that
