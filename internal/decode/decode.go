@@ -144,7 +144,7 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	case TIFF:
 		img, err = tiff.Decode(r)
 	case BMP:
-		img, err = bmp.Decode(bytes.NewReader(repairBMP(data)))
+		img, err = bmp.Decode(r)
 	case WebP:
 		if webpAnimated(data) {
 			img, err = gwebp.Decode(r)

@@ -144,7 +144,7 @@ func gifHeader(b []byte) (Header, error) {
 }
 
 func bmpHeader(b []byte) (Header, error) {
-	cfg, err := bmp.DecodeConfig(bytes.NewReader(repairBMP(b)))
+	cfg, err := bmp.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return Header{}, err
 	}
