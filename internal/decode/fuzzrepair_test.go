@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"image/png"
 	"testing"
-
-	"golang.org/x/image/bmp"
 )
 
 // FuzzRepairs runs the stream repairs on any input, outside the panic
@@ -15,11 +13,9 @@ func FuzzRepairs(f *testing.F) {
 	for _, name := range []string{"oob.gif", "issue_1455_oversized.gif", "no_palette.gif", "issue_2811.gif", "cicp_pq.png"} {
 		f.Add(readFile(f, "conformance/"+name))
 	}
-	f.Add(enc(f, func(b *bytes.Buffer) error { return bmp.Encode(b, photo(5, 3)) }))
 	f.Add(enc(f, func(b *bytes.Buffer) error { return png.Encode(b, photo(5, 3)) }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		repairGIF(data)
-		repairBMP(data)
 		withoutChunks(data, pngBadAncillary(data))
 		withHEICMajorBrand(data)
 		if len(data) > 0 {
