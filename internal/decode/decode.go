@@ -125,7 +125,8 @@ func ReadHeader(data []byte) (h Header, err error) {
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
 // decoded size to ceil(w/shrink) x ceil(h/shrink); other formats ignore shrink. It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
-// logical screen size; animated WebP gives its first frame. HEIC comes out with irot/imir
+// logical screen size (Header's size: the screen grown to hold a first frame that overflows
+// it); animated WebP gives its first frame. HEIC comes out with irot/imir
 // already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
 func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 	defer func() {
