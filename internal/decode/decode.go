@@ -157,6 +157,9 @@ func Decode(data []byte, h Header, shrink int) (img image.Image, err error) {
 		}
 	case HEIC:
 		img, err = heic.Decode(bytes.NewReader(withHEICMajorBrand(data)))
+		if err == nil && heicLimitedRange(data) {
+			img = fromStudioSwing(img)
+		}
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
