@@ -45,8 +45,9 @@ bench: build
 	bench/formats.sh
 
 ## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
-conformance: build
+conformance:
 	@test -n "$(CONFORMANCE_DIR)" || { echo "set CONFORMANCE_DIR to a folder of corpora (see BENCHMARKS.md)"; exit 1; }
+	$(MAKE) build
 	CONFORMANCE_DIR="$(CONFORMANCE_DIR)" bench/conformance.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME)
