@@ -13,11 +13,15 @@ func FuzzRepairs(f *testing.F) {
 	for _, name := range []string{"oob.gif", "issue_1455_oversized.gif", "no_palette.gif", "issue_2811.gif", "cicp_pq.png"} {
 		f.Add(readFile(f, "conformance/"+name))
 	}
+	f.Add(sps(true, false))
 	f.Add(enc(f, func(b *bytes.Buffer) error { return png.Encode(b, photo(5, 3)) }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		repairGIF(data)
 		withoutChunks(data, pngBadAncillary(data))
 		withHEICMajorBrand(data)
+		heicLimitedRange(data)
+		spsFullRange(data)
+		hevcFullRange(data)
 		if len(data) > 0 {
 			decodeGIFLZW(data[1:], uint(data[0]%12), 1000)
 		}
