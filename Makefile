@@ -13,7 +13,7 @@ FUZZPARALLEL ?= 1
 ACTIONLINT ?= $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.17.0
 
-.PHONY: all build install test lint release-check demo bench fuzz man clean
+.PHONY: all build install test lint release-check demo bench conformance fuzz man clean
 
 all: build
 
@@ -63,6 +63,12 @@ bench: build
 	bench/compare.sh
 	bench/formats.sh
 	bench/colour.sh
+
+## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
+conformance:
+	@test -n "$(CONFORMANCE_DIR)" || { echo "set CONFORMANCE_DIR to a folder of corpora (see BENCHMARKS.md)"; exit 1; }
+	$(MAKE) build
+	CONFORMANCE_DIR="$(CONFORMANCE_DIR)" bench/conformance.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME)
 fuzz:
