@@ -63,6 +63,7 @@ bench: build
 	bench/compare.sh
 	bench/formats.sh
 	bench/colour.sh
+	bench/scale.sh
 
 ## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
 conformance:
