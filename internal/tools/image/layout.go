@@ -190,9 +190,12 @@ func Build(spec Spec) (*Layout, error) {
 	layout := &Layout{images: map[Platform]dockerImage{}, tag: repository + ":" + spec.Version, created: spec.Created}
 	labels := spec.Labels()
 	top := index{SchemaVersion: 2, MediaType: mediaTypeIndex, Annotations: labels}
-	for _, bin := range spec.Binaries {
-		if _, dup := layout.images[bin.Platform]; dup {
-			return nil, fmt.Errorf("two binaries for %s", bin.Platform)
+	binaries := make([][]byte, len(spec.Binaries))
+	for i, bin := range spec.Binaries {
+		for _, earlier := range spec.Binaries[:i] {
+			if earlier.Platform == bin.Platform {
+				return nil, fmt.Errorf("two binaries for %s", bin.Platform)
+			}
 		}
 		data, err := os.ReadFile(bin.Path)
 		if err != nil {
@@ -201,7 +204,10 @@ func Build(spec Spec) (*Layout, error) {
 		if err := checkStatic(data, bin.Platform); err != nil {
 			return nil, fmt.Errorf("%s: %w", bin.Path, err)
 		}
-		layer, diffID, err := rootLayer(data, spec.Created)
+		binaries[i] = data
+	}
+	for i, bin := range spec.Binaries {
+		layer, diffID, err := rootLayer(binaries[i], spec.Created)
 		if err != nil {
 			return nil, fmt.Errorf("layer for %s: %w", bin.Platform, err)
 		}
