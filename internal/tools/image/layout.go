@@ -20,18 +20,18 @@ import (
 // The image's user, its paths and its labels: what the Dockerfile's final
 // stage must give too (the tests compare them).
 const (
-	uid          = 65532
-	userName     = "nonroot"
-	workDir      = "/work"
-	binaryPath   = "/thumbs"
-	repository   = "ghcr.io/thumbs-dev/thumbs"
-	sourceURL    = "https://github.com/thumbs-dev/thumbs"
-	description  = "Makes thumbnails of many images at once: JPEG, PNG, GIF, TIFF, BMP, WebP, HEIC and AVIF, incrementally"
-	licenses     = "NOASSERTION" // the project has no licence file yet
-	passwdFile   = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/work:/sbin/nologin\n"
-	groupFile    = "root:x:0:\nnonroot:x:65532:\n"
-	imageUser    = "65532:65532"
-	refNameLabel = "org.opencontainers.image.ref.name"
+	uid               = 65532
+	userName          = "nonroot"
+	workDir           = "/work"
+	binaryPath        = "/thumbs"
+	repository        = "ghcr.io/thumbs-dev/thumbs"
+	sourceURL         = "https://github.com/thumbs-dev/thumbs"
+	description       = "Makes thumbnails of many images at once: JPEG, PNG, GIF, TIFF, BMP, WebP, HEIC and AVIF, incrementally"
+	licenses          = "NOASSERTION" // the project has no licence file yet
+	passwdFile        = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/work:/sbin/nologin\n"
+	groupFile         = "root:x:0:\nnonroot:x:65532:\n"
+	imageUser         = "65532:65532"
+	refNameAnnotation = "org.opencontainers.image.ref.name"
 )
 
 // The media types of the OCI image specification.
@@ -254,7 +254,7 @@ func Build(spec Spec) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	indexDesc.Annotations = map[string]string{refNameLabel: spec.Version}
+	indexDesc.Annotations = map[string]string{refNameAnnotation: spec.Version}
 	layout.indexJSON, err = json.Marshal(index{SchemaVersion: 2, MediaType: mediaTypeIndex, Manifests: []descriptor{indexDesc}})
 	return layout, err
 }
