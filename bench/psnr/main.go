@@ -30,6 +30,9 @@
 // stderr. With -box N, each thumbnail's long side must be N (or the
 // source's long side, when that is smaller and the tool does not upscale)
 // and its short side must keep the source's aspect ratio to within a pixel.
+// With -ref, each SRC is taken as the reference itself (made by another
+// tool, at the thumbnail's size) instead of being resized; -v then also
+// gives the PSNR of R, G and B alone.
 package main
 
 import (
@@ -56,8 +59,9 @@ type pair struct {
 }
 
 type result struct {
-	y, rgb float64 // PSNR in dB
-	err    error
+	y, rgb  float64    // PSNR in dB
+	channel [3]float64 // PSNR of R, G and B alone, in dB
+	err     error
 }
 
 func main() {
@@ -65,6 +69,7 @@ func main() {
 	pairs := flag.Bool("pairs", false, "arguments are SRC OUT pairs of files instead of SRCDIR OUTDIR...")
 	jobs := flag.Int("j", runtime.GOMAXPROCS(0), "sources decoded at once")
 	verbose := flag.Bool("v", false, "print every comparison on stderr")
+	asRef := flag.Bool("ref", false, "each SRC is already the reference, at the thumbnail's size: compare it as it is")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: psnr [flags] SRCDIR OUTDIR [OUTDIR...]\n       psnr [flags] -pairs SRC OUT [SRC OUT...]\n")
 		flag.PrintDefaults()
@@ -108,7 +113,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = compare(work[i], *box)
+				results[i] = compare(work[i], *box, *asRef)
 			}
 		}()
 	}
@@ -130,7 +135,8 @@ func main() {
 				continue
 			}
 			if *verbose {
-				fmt.Fprintf(os.Stderr, "Y %s\tRGB %s\t%s\t%s\n", formatDB(r.y), formatDB(r.rgb), p.outs[k], p.src)
+				fmt.Fprintf(os.Stderr, "Y %s\tRGB %s\tR %s\tG %s\tB %s\t%s\t%s\n", formatDB(r.y), formatDB(r.rgb),
+					formatDB(r.channel[0]), formatDB(r.channel[1]), formatDB(r.channel[2]), p.outs[k], p.src)
 			}
 			n++
 			sumY += r.y
@@ -232,8 +238,9 @@ func matchDirs(srcDir string, outDirs []string) ([]pair, error) {
 	return work, nil
 }
 
-// compare decodes p.src once and compares it with each of p.outs.
-func compare(p pair, box int) []result {
+// compare decodes p.src once and compares it with each of p.outs. With
+// asRef, p.src is the reference itself and must have each thumbnail's size.
+func compare(p pair, box int, asRef bool) []result {
 	res := make([]result, len(p.outs))
 	srcImg, err := open(p.src)
 	if err != nil {
@@ -264,12 +271,19 @@ func compare(p pair, box int) []result {
 				continue
 			}
 		}
+		if asRef {
+			if got := src.Bounds().Size(); got != size {
+				res[k].err = fmt.Errorf("reference is %dx%d, thumbnail %dx%d", got.X, got.Y, size.X, size.Y)
+				continue
+			}
+			refs[size] = flatten(imaging.Clone(src))
+		}
 		ref, ok := refs[size]
 		if !ok {
 			ref = flatten(imaging.Resize(src, size.X, size.Y, imaging.Lanczos))
 			refs[size] = ref
 		}
-		res[k].y, res[k].rgb = psnr(ref, thumb)
+		res[k].y, res[k].rgb, res[k].channel = psnr(ref, thumb)
 	}
 	return res
 }
@@ -379,9 +393,10 @@ func flatten(img *image.NRGBA) *image.NRGBA {
 }
 
 // psnr of b against reference a, which have the same size, in dB: over
-// luma, and over R, G and B.
-func psnr(a, b *image.NRGBA) (y, rgb float64) {
+// luma, over R, G and B together, and over each of them alone.
+func psnr(a, b *image.NRGBA) (y, rgb float64, channel [3]float64) {
 	var sumY, sumRGB float64
+	var sumChannel [3]float64
 	bounds := a.Bounds()
 	for row := 0; row < bounds.Dy(); row++ {
 		ra := a.Pix[row*a.Stride : row*a.Stride+bounds.Dx()*4]
@@ -392,11 +407,15 @@ func psnr(a, b *image.NRGBA) (y, rgb float64) {
 			for c := 0; c < 3; c++ {
 				d := float64(ra[i+c]) - float64(rb[i+c])
 				sumRGB += d * d
+				sumChannel[c] += d * d
 			}
 		}
 	}
 	px := float64(bounds.Dx() * bounds.Dy())
-	return toDB(sumY / px), toDB(sumRGB / (3 * px))
+	for c, sum := range sumChannel {
+		channel[c] = toDB(sum / px)
+	}
+	return toDB(sumY / px), toDB(sumRGB / (3 * px)), channel
 }
 
 // maxDB caps the PSNR of identical images, so that a mean stays finite.
