@@ -186,6 +186,10 @@ func (d *decoder) image() image.Image {
 		return &image.Gray{Pix: y.pix, Stride: y.stride, Rect: r}
 	case 3:
 		cb, cr := &d.comp[1], &d.comp[2]
+		if d.onLumaGrid() {
+			return &image.YCbCr{Y: y.pix, Cb: cb.pix, Cr: cr.pix, YStride: y.stride, CStride: cb.stride,
+				SubsampleRatio: image.YCbCrSubsampleRatio444, Rect: r}
+		}
 		if ratio, ok := d.ratio(); ok {
 			return &image.YCbCr{Y: y.pix, Cb: cb.pix, Cr: cr.pix, YStride: y.stride, CStride: cb.stride,
 				SubsampleRatio: ratio, Rect: r}

@@ -274,12 +274,15 @@ func (d *decoder) processSOF(seg []byte) error {
 	return nil
 }
 
-// setScales chooses each component's output block size. Normally all use
-// 8/scale, and subsampled chroma ends up at its own reduced resolution. When
-// the planes will be resampled to one grid (CMYK, or YCbCr layouts
-// image.YCbCr cannot express), a component subsampled by the same factor f
-// both ways is decoded f times larger instead, up to full size, so that it
-// keeps the resolution of the output.
+// setScales chooses each component's output block size. Luma uses
+// 8/scale. A component subsampled by the same factor f both ways is
+// decoded f times larger, as libjpeg does, so that its samples come out on
+// luma's grid with no upsampling: for 4:2:0 at 1/2, luma 4×4 and chroma the
+// full 8×8 transform. Where that would need more than 8×8 (4:2:0 at full
+// scale), chroma stays at its own resolution when image.YCbCr can hold
+// the layout, and is otherwise taken as far as 8×8 and replicated, the
+// planes being resampled to one grid for CMYK and layouts image.YCbCr
+// cannot express.
 func (d *decoder) setScales() {
 	native := d.ncomp == 1
 	if d.ncomp == 3 {
@@ -288,11 +291,23 @@ func (d *decoder) setScales() {
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comp[i]
 		c.bs = 8 / d.scale
-		if f := d.hmax / c.h; !native && f*c.h == d.hmax && f*c.v == d.vmax {
+		if f := d.hmax / c.h; f*c.h == d.hmax && f*c.v == d.vmax && (!native || c.bs*f <= 8) {
 			c.bs = min(8, c.bs*f)
 		}
 		c.dcOnly = d.progressive && c.bs == 1 && !d.noSkip
 	}
+}
+
+// onLumaGrid reports whether every component's samples come out at the
+// resolution of the image.
+func (d *decoder) onLumaGrid() bool {
+	for i := 0; i < d.ncomp; i++ {
+		c := &d.comp[i]
+		if c.bs*c.h != 8/d.scale*d.hmax || c.bs*c.v != 8/d.scale*d.vmax {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *decoder) processDHT(seg []byte) error {

@@ -19,7 +19,7 @@ type picture struct {
 	// w and h, or less when the last column or row of samples covers only
 	// part of a sample's width (a partial block of a shrink).
 	extentX, extentY float64
-	colour           [][]uint8  // R, G, B or gray; nil when alpha is set
+	colour           [][]uint8   // R, G, B or gray; nil when alpha is set
 	premultiplied    [3][]uint16 // R·A, G·A, B·A
 	alpha            []uint8
 }
