@@ -12,7 +12,9 @@ import (
 // and B planes (one plane when it is gray); a picture with transparency
 // holds an alpha plane and R, G and B premultiplied by it (c·a, up to
 // 255·255) in 16 bits, so that the colour of transparent pixels does not
-// bleed into their neighbours.
+// bleed into their neighbours. Alpha is kept as a·255 in 16 bits too, so
+// that colour is divided by alpha at the same precision it was weighted
+// by.
 type picture struct {
 	w, h int
 	// extentX and extentY are the size of the image measured in samples:
@@ -21,7 +23,7 @@ type picture struct {
 	extentX, extentY float64
 	colour           [][]uint8   // R, G, B or gray; nil when alpha is set
 	premultiplied    [3][]uint16 // R·A, G·A, B·A
-	alpha            []uint8
+	alpha            []uint16    // a·255
 }
 
 // split converts img into planes, R, G and B clamped to 0–255 as they are
@@ -84,7 +86,7 @@ func split(img image.Image, extentX, extentY float64) picture {
 		}
 		return p
 	}
-	p.alpha = make([]uint8, p.w*p.h)
+	p.alpha = make([]uint16, p.w*p.h)
 	for c := range p.premultiplied {
 		p.premultiplied[c] = make([]uint16, p.w*p.h)
 	}
@@ -93,7 +95,7 @@ func split(img image.Image, extentX, extentY float64) picture {
 		for x := range p.w {
 			i, px := y*p.w+x, row[4*x:4*x+4:4*x+4]
 			a := uint16(px[3])
-			p.alpha[i] = px[3]
+			p.alpha[i] = a * 255
 			for c := range 3 {
 				v := uint16(px[c]) * a
 				if premultiplied { // c is already c·a/255
@@ -239,21 +241,22 @@ func resize(p picture, w, h int) *image.NRGBA {
 		}
 		return out
 	}
-	a := resizePlane(p.alpha, p, w, h, 8)
+	a := resizePlane(p.alpha, p, w, h, 0)
 	var planes [3][]uint16
 	for c, pl := range p.premultiplied {
 		planes[c] = resizePlane(pl, p, w, h, 0)
 	}
 	for i, av := range a {
-		if av == 0 {
+		alpha := (uint32(av) + 127) / 255
+		if alpha == 0 {
 			continue
 		}
 		px := out.Pix[4*i : 4*i+4 : 4*i+4]
 		div := uint32(av)
 		for c := range planes {
-			px[c] = uint8(min((uint32(planes[c][i])+div/2)/div, 255))
+			px[c] = uint8(min((uint32(planes[c][i])*255+div/2)/div, 255))
 		}
-		px[3] = av
+		px[3] = uint8(alpha)
 	}
 	return out
 }

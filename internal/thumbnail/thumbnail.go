@@ -66,9 +66,9 @@ type Thumb struct {
 
 // resizeBytesPerPixel bounds the memory that resizing takes after
 // decoding, per decoded pixel: the picture's planes (R, G and B, or alpha
-// and premultiplied R, G and B in 16 bits: 7 bytes), its box-shrunk copy
+// and premultiplied R, G and B in 16 bits: 8 bytes), its box-shrunk copy
 // and the resampler's rows being smaller.
-const resizeBytesPerPixel = 7
+const resizeBytesPerPixel = 8
 
 // Make decodes the image in data once and returns one thumbnail per box of
 // o, in the order of o.Boxes. Its error says what is wrong with the image

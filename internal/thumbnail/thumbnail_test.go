@@ -1175,7 +1175,7 @@ func TestContext(t *testing.T) {
 	// An image that needs more than the whole budget is refused, saying so.
 	big := pngOf(t, testimage.Photo(1200, 800))
 	_, err = Make(context.Background(), big, o)
-	if want := "png 1200x800 needs about 12 MiB to decode, over the memory budget of 4 MiB"; err == nil || err.Error() != want {
+	if want := "png 1200x800 needs about 13 MiB to decode, over the memory budget of 4 MiB"; err == nil || err.Error() != want {
 		t.Errorf("image over the budget: error %v, want %q", err, want)
 	}
 }
