@@ -23,6 +23,7 @@
 #   BENCH_OUT=bench/out         results and thumbnails (under fidelity/)
 #   INSTALL=1                   0: never apt-get install; fail if something is missing
 #   THUMBS=bin/thumbs
+#   REF_CACHE=                  a directory keeping references between runs (by content and size)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -89,7 +90,14 @@ for f in "${photos[@]}"; do
 	t=$WORK/thumbs/$stem.png
 	[[ -f $t ]] || die "thumbs made no thumbnail of $f"
 	size=$("$IDENTIFY" -format '%wx%h' "$t")
-	"$CONVERT" "$f" -auto-orient -colorspace sRGB -filter Lanczos -resize "$size!" "$WORK/ref/$stem.png"
+	if [[ -n ${REF_CACHE:-} ]]; then
+		mkdir -p "$REF_CACHE"
+		cached=$REF_CACHE/$(sha256sum -- "$f" | cut -c1-16)-$size.png
+		[[ -f $cached ]] || "$CONVERT" "$f" -auto-orient -colorspace sRGB -filter Lanczos -resize "$size!" "$cached"
+		cp -- "$cached" "$WORK/ref/$stem.png"
+	else
+		"$CONVERT" "$f" -auto-orient -colorspace sRGB -filter Lanczos -resize "$size!" "$WORK/ref/$stem.png"
+	fi
 	for tool in vips magick; do
 		o=$WORK/$tool/$stem.png
 		[[ -f $o ]] || die "$tool made no thumbnail of $f"

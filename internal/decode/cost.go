@@ -156,10 +156,18 @@ func jpegCost(px float64, l layout, shrink int) float64 {
 	var cost float64
 	for _, f := range l.sampling {
 		share := float64(f[0]*f[1]) / float64(hmax*vmax)
-		// A component subsampled alike both ways is decoded larger, up to
-		// luma's grid or the full 8x8 transform (see jpeg's setScales).
+		// A subsampled component is decoded larger, up to luma's grid or
+		// the full 8x8 transform (see jpeg's setScales).
 		bs := 8 / shrink
-		if k := hmax / f[0]; k*f[0] == hmax && k*f[1] == vmax && (!native || bs*k <= 8) {
+		fx, fy := hmax/f[0], vmax/f[1]
+		whole := fx*f[0] == hmax && fy*f[1] == vmax
+		switch k := max(fx, fy); {
+		case whole && bs*k <= 8:
+			bs *= k
+			if fx != fy { // averaged down to luma's grid in a copy
+				cost += px / s2
+			}
+		case whole && fx == fy && !native:
 			bs = min(8, bs*k)
 		}
 		cost += px * share / 64 * float64(bs*bs)
