@@ -113,12 +113,16 @@ func split(img image.Image, extentX, extentY float64) picture {
 func ycbcrToRGB(m *image.YCbCr) [][]uint8 {
 	r := m.Rect
 	w, h := r.Dx(), r.Dy()
-	cb, cr := chromaOnLumaGrid(m)
+	cb, cr, cstride := m.Cb[m.COffset(r.Min.X, r.Min.Y):], m.Cr[m.COffset(r.Min.X, r.Min.Y):], m.CStride
+	if m.SubsampleRatio != image.YCbCrSubsampleRatio444 {
+		cb, cr = chromaOnLumaGrid(m)
+		cstride = w
+	}
 	out := [][]uint8{make([]uint8, w*h), make([]uint8, w*h), make([]uint8, w*h)}
 	for y := range h {
 		yrow := m.Y[m.YOffset(r.Min.X, r.Min.Y+y):]
 		yrow = yrow[:w]
-		cbrow, crrow := cb[y*w:(y+1)*w], cr[y*w:(y+1)*w]
+		cbrow, crrow := cb[y*cstride:y*cstride+w], cr[y*cstride:y*cstride+w]
 		rp, gp, bp := out[0][y*w:(y+1)*w], out[1][y*w:(y+1)*w], out[2][y*w:(y+1)*w]
 		for x, lum := range yrow {
 			rp[x], gp[x], bp[x] = yccToRGB(lum, cbrow[x], crrow[x])
