@@ -162,7 +162,7 @@ func jpegCost(px float64, l layout, shrink int) float64 {
 		fx, fy := hmax/f[0], vmax/f[1]
 		whole := fx*f[0] == hmax && fy*f[1] == vmax
 		switch k := max(fx, fy); {
-		case whole && bs*k <= 8:
+		case whole && bs*k <= 8 && !(l.progressive && bs == 1):
 			bs *= k
 			if fx != fy { // averaged down to luma's grid in a copy
 				cost += px / s2

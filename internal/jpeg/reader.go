@@ -284,7 +284,10 @@ func (d *decoder) processSOF(seg []byte) error {
 // than 8×8 (4:2:0 or 4:2:2 at full scale), chroma stays at its own
 // resolution when image.YCbCr can hold the layout, and is otherwise taken
 // as far as 8×8 and replicated, the planes being resampled to one grid for
-// CMYK and layouts image.YCbCr cannot express.
+// CMYK and layouts image.YCbCr cannot express. A progressive file at 1/8
+// keeps the DC alone for every component, chroma included, so that its AC
+// scans can be skipped: decoding them costs more than the sharper chroma
+// is worth in a thumbnail.
 func (d *decoder) setScales() {
 	native := d.ncomp == 1
 	if d.ncomp == 3 {
@@ -296,7 +299,7 @@ func (d *decoder) setScales() {
 		fx, fy := d.hmax/c.h, d.vmax/c.v
 		whole := fx*c.h == d.hmax && fy*c.v == d.vmax
 		switch f := max(fx, fy); {
-		case whole && c.bs*f <= 8:
+		case whole && c.bs*f <= 8 && !(d.progressive && c.bs == 1):
 			c.bs *= f
 		case whole && fx == fy && !native:
 			c.bs = min(8, c.bs*f)
