@@ -242,6 +242,19 @@ func (d *decoder) chromaOnGrid() (cb, cr []byte, ok bool) {
 		}
 		rows := y.bh * y.bs
 		out := make([]byte, y.stride*rows)
+		if rx == 1 && ry == 2 { // 4:2:2, the common case
+			for oy := range rows {
+				dst := out[oy*y.stride : (oy+1)*y.stride]
+				a := c.pix[2*oy*c.stride:]
+				b := c.pix[(2*oy+1)*c.stride:]
+				a, b = a[:len(dst)], b[:len(dst)]
+				for x := range dst {
+					dst[x] = byte((uint16(a[x]) + uint16(b[x]) + 1) >> 1)
+				}
+			}
+			planes[i] = out
+			continue
+		}
 		n := uint32(rx * ry)
 		for oy := range rows {
 			dst := out[oy*y.stride : (oy+1)*y.stride]

@@ -230,10 +230,11 @@ func upsample(dst []uint8, w, h int, src []uint8, stride, cw, ch, hdiv, vdiv int
 // plane in fixed point, and returns them as NRGBA.
 func resize(p picture, w, h int) *image.NRGBA {
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	var s scratch
 	if p.alpha == nil {
 		var planes [3][]uint8
 		for c, pl := range p.colour {
-			planes[c] = resizePlane(pl, p, w, h, 8)
+			planes[c] = resizePlane(pl, p, w, h, 8, &s)
 		}
 		if len(p.colour) == 1 {
 			planes[1], planes[2] = planes[0], planes[0]
@@ -245,10 +246,10 @@ func resize(p picture, w, h int) *image.NRGBA {
 		}
 		return out
 	}
-	a := resizePlane(p.alpha, p, w, h, 0)
+	a := resizePlane(p.alpha, p, w, h, 0, &s)
 	var planes [3][]uint16
 	for c, pl := range p.premultiplied {
-		planes[c] = resizePlane(pl, p, w, h, 0)
+		planes[c] = resizePlane(pl, p, w, h, 0, &s)
 	}
 	for i, av := range a {
 		alpha := (uint32(av) + 127) / 255
@@ -293,16 +294,27 @@ const (
 	fracBits   = 8
 )
 
+// scratch is what resizing the planes of one picture to one size shares:
+// the taps, the rows between the passes and a row of sums.
+type scratch struct {
+	across, down taps
+	rows, acc    []int32
+}
+
 // sample is the type of the samples of a plane.
 type sample interface{ ~uint8 | ~uint16 }
 
 // resizePlane resamples src, a p.w×p.h plane of p, to w×h samples with a
 // Lanczos-3 filter, first across then down, in fixed-point arithmetic
 // keeping frac fractional bits between the passes, and returns them row by
-// row, clamped to the range of 8-bit or premultiplied 16-bit samples.
-func resizePlane[T sample](src []T, p picture, w, h int, frac int) []T {
-	across := lanczosTaps(p.w, p.extentX, w)
-	tmp := make([]int32, w*p.h)
+// row, clamped to the range of 8-bit or premultiplied 16-bit samples. It
+// fills s on first use and reuses it for the other planes of p.
+func resizePlane[T sample](src []T, p picture, w, h int, frac int, s *scratch) []T {
+	if s.across.first == nil {
+		s.across, s.down = lanczosTaps(p.w, p.extentX, w), lanczosTaps(p.h, p.extentY, h)
+		s.rows, s.acc = make([]int32, w*p.h), make([]int32, w)
+	}
+	across, tmp := s.across, s.rows
 	shift := weightBits - frac
 	y := 0
 	for ; y+3 < p.h; y += 4 { // four rows at a time share the loads of the weights
@@ -342,9 +354,8 @@ func resizePlane[T sample](src []T, p picture, w, h int, frac int) []T {
 			out[x] = sum >> shift
 		}
 	}
-	down := lanczosTaps(p.h, p.extentY, h)
+	down, acc := s.down, s.acc
 	dst := make([]T, w*h)
-	acc := make([]int32, w)
 	final := weightBits + frac
 	round := int32(1) << (final - 1)
 	peak := int32(255)
