@@ -80,13 +80,14 @@ demo: build
 	@echo "Thumbnails of testdata/photos are in ./demo-thumbs:"
 	@find demo-thumbs -type f -not -name '.*' | sort
 
-## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode, and colour conversion against ImageMagick
+## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode, and colour conversion against ImageMagick, and fidelity over RGB against vipsthumbnail
 bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
 	bench/formats.sh
 	bench/colour.sh
 	bench/scale.sh
+	bench/fidelity.sh
 
 ## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
 conformance:

@@ -57,8 +57,9 @@ type pair struct {
 }
 
 type result struct {
-	y, rgb float64 // PSNR in dB
-	err    error
+	y, rgb  float64    // PSNR in dB
+	channel [3]float64 // PSNR of R, G and B alone, in dB
+	err     error
 }
 
 func main() {
@@ -156,7 +157,8 @@ func main() {
 				continue
 			}
 			if *verbose {
-				fmt.Fprintf(os.Stderr, "Y %s\tRGB %s\t%s\t%s\n", formatDB(r.y), formatDB(r.rgb), p.outs[k], p.src)
+				fmt.Fprintf(os.Stderr, "Y %s\tRGB %s\tR %s\tG %s\tB %s\t%s\t%s\n", formatDB(r.y), formatDB(r.rgb),
+					formatDB(r.channel[0]), formatDB(r.channel[1]), formatDB(r.channel[2]), p.outs[k], p.src)
 			}
 			n++
 			sumY += r.y
@@ -333,7 +335,7 @@ func compareRef(p pair) []result {
 			res[k].err = fmt.Errorf("thumbnail is %v, reference %v", thumb.Bounds().Size(), ref.Bounds().Size())
 			continue
 		}
-		res[k].y, res[k].rgb = psnr(ref, thumb)
+		res[k].y, res[k].rgb, res[k].channel = psnr(ref, thumb)
 	}
 	return res
 }
@@ -375,7 +377,7 @@ func compare(p pair, box int) []result {
 			ref = flatten(imaging.Resize(src, size.X, size.Y, imaging.Lanczos))
 			refs[size] = ref
 		}
-		res[k].y, res[k].rgb = psnr(ref, thumb)
+		res[k].y, res[k].rgb, res[k].channel = psnr(ref, thumb)
 	}
 	return res
 }
@@ -486,8 +488,9 @@ func flatten(img *image.NRGBA) *image.NRGBA {
 
 // psnr of b against reference a, which have the same size, in dB: over
 // luma, and over R, G and B.
-func psnr(a, b *image.NRGBA) (y, rgb float64) {
+func psnr(a, b *image.NRGBA) (y, rgb float64, channel [3]float64) {
 	var sumY, sumRGB float64
+	var sumChannel [3]float64
 	bounds := a.Bounds()
 	for row := 0; row < bounds.Dy(); row++ {
 		ra := a.Pix[row*a.Stride : row*a.Stride+bounds.Dx()*4]
@@ -498,11 +501,15 @@ func psnr(a, b *image.NRGBA) (y, rgb float64) {
 			for c := 0; c < 3; c++ {
 				d := float64(ra[i+c]) - float64(rb[i+c])
 				sumRGB += d * d
+				sumChannel[c] += d * d
 			}
 		}
 	}
 	px := float64(bounds.Dx() * bounds.Dy())
-	return toDB(sumY / px), toDB(sumRGB / (3 * px))
+	for c, sum := range sumChannel {
+		channel[c] = toDB(sum / px)
+	}
+	return toDB(sumY / px), toDB(sumRGB / (3 * px)), channel
 }
 
 // maxDB caps the PSNR of identical images, so that a mean stays finite.

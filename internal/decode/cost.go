@@ -136,7 +136,9 @@ func pngBytesPerPixel(l layout) float64 {
 }
 
 // jpegCost is the memory internal/jpeg allocates for a picture of px
-// pixels at 1/shrink: each component's plane at its own resolution and, for
+// pixels at 1/shrink: each component's plane at the size it is decoded at
+// (subsampled chroma enlarged to luma's grid where an 8x8 transform
+// reaches it) and, for
 // progressive files, its coefficients (per 8x8 block, the values the output
 // block size needs as int16 and a 64-bit mask; the DC alone at 1/8); plus a
 // 4:4:4 or CMYK copy for layouts image.YCbCr cannot hold. Files it leaves
@@ -150,23 +152,27 @@ func jpegCost(px float64, l layout, shrink int) float64 {
 	for _, f := range l.sampling {
 		hmax, vmax = max(hmax, f[0]), max(vmax, f[1])
 	}
-	var blockBytes float64 // per 8x8 block of a component
-	switch shrink {
-	case 1:
-		blockBytes = 65*2 + 8
-	case 2:
-		blockBytes = 50*2 + 8
-	case 4:
-		blockBytes = 26*2 + 8
-	default:
-		blockBytes = 2
-	}
+	native := len(l.sampling) == 1 || len(l.sampling) == 3 && nativeSampling(l.sampling)
 	var cost float64
 	for _, f := range l.sampling {
 		share := float64(f[0]*f[1]) / float64(hmax*vmax)
-		cost += px * share / s2
+		// A subsampled component is decoded larger, up to luma's grid or
+		// the full 8x8 transform (see jpeg's setScales).
+		bs := 8 / shrink
+		fx, fy := hmax/f[0], vmax/f[1]
+		whole := fx*f[0] == hmax && fy*f[1] == vmax
+		switch k := max(fx, fy); {
+		case whole && bs*k <= 8 && !(l.progressive && bs == 1):
+			bs *= k
+			if fx != fy { // averaged down to luma's grid in a copy
+				cost += px / s2
+			}
+		case whole && fx == fy && !native:
+			bs = min(8, bs*k)
+		}
+		cost += px * share / 64 * float64(bs*bs)
 		if l.progressive {
-			cost += px * share / 64 * blockBytes
+			cost += px * share / 64 * progressiveBlockBytes[bs]
 		}
 	}
 	if n := len(l.sampling); n == 4 || n == 3 && !nativeSampling(l.sampling) {
@@ -174,6 +180,11 @@ func jpegCost(px float64, l layout, shrink int) float64 {
 	}
 	return cost
 }
+
+// progressiveBlockBytes is the memory a progressive file's coefficients
+// take per 8x8 block, by output block size: the values the transform
+// reads as int16 and a 64-bit mask, or the DC alone at 1x1.
+var progressiveBlockBytes = map[int]float64{8: 65*2 + 8, 4: 50*2 + 8, 2: 26*2 + 8, 1: 2}
 
 // nativeSampling reports whether image.YCbCr can hold 3 components with
 // these sampling factors as they are.

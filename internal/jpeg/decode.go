@@ -193,6 +193,10 @@ func (d *decoder) image() image.Image {
 		return &image.Gray{Pix: y.pix, Stride: y.stride, Rect: r}
 	case 3:
 		cb, cr := &d.comp[1], &d.comp[2]
+		if cbPix, crPix, ok := d.chromaOnGrid(); ok {
+			return &image.YCbCr{Y: y.pix, Cb: cbPix, Cr: crPix, YStride: y.stride, CStride: y.stride,
+				SubsampleRatio: image.YCbCrSubsampleRatio444, Rect: r}
+		}
 		if ratio, ok := d.ratio(); ok {
 			return &image.YCbCr{Y: y.pix, Cb: cb.pix, Cr: cr.pix, YStride: y.stride, CStride: cb.stride,
 				SubsampleRatio: ratio, Rect: r}
@@ -221,6 +225,60 @@ func (d *decoder) image() image.Image {
 		p[3] = 255 - p[3]
 	}
 	return m
+}
+
+// chromaOnGrid returns the Cb and Cr planes of a 3-component frame on
+// luma's grid, with luma's stride, when they were decoded at whole
+// multiples of it (see setScales): as they are, or averaged over the
+// samples that make up one output sample.
+func (d *decoder) chromaOnGrid() (cb, cr []byte, ok bool) {
+	y := &d.comp[0]
+	if rx, ry, ok := d.gridFactors(y); !ok || rx != 1 || ry != 1 {
+		return nil, nil, false
+	}
+	var planes [2][]byte
+	for i := range planes {
+		c := &d.comp[1+i]
+		rx, ry, ok := d.gridFactors(c)
+		if !ok {
+			return nil, nil, false
+		}
+		if rx == 1 && ry == 1 {
+			planes[i] = c.pix
+			continue
+		}
+		rows := y.bh * y.bs
+		out := make([]byte, y.stride*rows)
+		if rx == 1 && ry == 2 { // 4:2:2, the common case
+			for oy := range rows {
+				dst := out[oy*y.stride : (oy+1)*y.stride]
+				a := c.pix[2*oy*c.stride:]
+				b := c.pix[(2*oy+1)*c.stride:]
+				a, b = a[:len(dst)], b[:len(dst)]
+				for x := range dst {
+					dst[x] = byte((uint16(a[x]) + uint16(b[x]) + 1) >> 1)
+				}
+			}
+			planes[i] = out
+			continue
+		}
+		n := uint32(rx * ry)
+		for oy := range rows {
+			dst := out[oy*y.stride : (oy+1)*y.stride]
+			for ox := range dst {
+				var sum uint32
+				for j := range ry {
+					src := c.pix[(oy*ry+j)*c.stride+ox*rx:]
+					for _, v := range src[:rx] {
+						sum += uint32(v)
+					}
+				}
+				dst[ox] = byte((sum + n/2) / n)
+			}
+		}
+		planes[i] = out
+	}
+	return planes[0], planes[1], true
 }
 
 // ratio reports the image.YCbCrSubsampleRatio of a 3-component frame whose

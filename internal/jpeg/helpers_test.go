@@ -157,19 +157,34 @@ func absInt(v int) int {
 }
 
 // scaledPSNR compares got, decoded at 1/s, with ref (a full-size decode)
-// box-averaged plane by plane (edge boxes average what they hold).
+// box-averaged plane by plane (edge boxes average what they hold). When ref
+// has subsampled chroma and got 4:4:4 (chroma decoded on luma's grid), got's
+// chroma is compared with ref's chroma repeated onto luma's grid and then
+// box-averaged.
 func scaledPSNR(t testing.TB, got, ref image.Image, s int) float64 {
 	t.Helper()
 	kg, pg := planes(t, got)
 	kr, pr := planes(t, ref)
 	rb := ref.Bounds()
 	want := image.Rect(0, 0, (rb.Dx()+s-1)/s, (rb.Dy()+s-1)/s)
+	hdiv, vdiv := 1, 1
+	if g, isYCbCr := got.(*image.YCbCr); isYCbCr && kg != kr {
+		if rm, ok := ref.(*image.YCbCr); ok && g.SubsampleRatio == image.YCbCrSubsampleRatio444 {
+			hdiv, vdiv = ratioFactors(rm.SubsampleRatio)
+			kr = kg
+		}
+	}
 	if kg != kr || got.Bounds() != want {
 		t.Fatalf("layout %s %v, want %s %v", kg, got.Bounds(), kr, want)
 	}
 	var se, n float64
 	for i := range pg {
 		g, r := pg[i], pr[i]
+		at := r.at
+		if i > 0 && (hdiv > 1 || vdiv > 1) {
+			r = pr[0]
+			at = func(x, y int) uint8 { return pr[i].at(x/hdiv, y/vdiv) }
+		}
 		if g.w != (r.w+s-1)/s || g.h != (r.h+s-1)/s {
 			t.Fatalf("plane %d is %dx%d, want ceil(%dx%d / %d)", i, g.w, g.h, r.w, r.h, s)
 		}
@@ -178,7 +193,7 @@ func scaledPSNR(t testing.TB, got, ref image.Image, s int) float64 {
 				sum, cnt := 0.0, 0.0
 				for yy := y * s; yy < min(y*s+s, r.h); yy++ {
 					for xx := x * s; xx < min(x*s+s, r.w); xx++ {
-						sum += float64(r.at(xx, yy))
+						sum += float64(at(xx, yy))
 						cnt++
 					}
 				}

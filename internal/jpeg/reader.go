@@ -276,12 +276,20 @@ func (d *decoder) processSOF(seg []byte) error {
 	return nil
 }
 
-// setScales chooses each component's output block size. Normally all use
-// 8/scale, and subsampled chroma ends up at its own reduced resolution. When
-// the planes will be resampled to one grid (CMYK, or YCbCr layouts
-// image.YCbCr cannot express), a component subsampled by the same factor f
-// both ways is decoded f times larger instead, up to full size, so that it
-// keeps the resolution of the output.
+// setScales chooses each component's output block size. Luma uses
+// 8/scale. A subsampled component is decoded larger, as libjpeg does, so
+// that its samples come out on luma's grid: for 4:2:0 at 1/2, luma 4×4 and
+// chroma the full 8×8 transform. A component subsampled more one way than
+// the other (4:2:2) is decoded by its larger factor both ways and then
+// averaged down the other way (see gridFactors), which is what the
+// transform of the smaller size would give. Where that would need more
+// than 8×8 (4:2:0 or 4:2:2 at full scale), chroma stays at its own
+// resolution when image.YCbCr can hold the layout, and is otherwise taken
+// as far as 8×8 and replicated, the planes being resampled to one grid for
+// CMYK and layouts image.YCbCr cannot express. A progressive file at 1/8
+// keeps the DC alone for every component, chroma included, so that its AC
+// scans can be skipped: decoding them costs more than the sharper chroma
+// is worth in a thumbnail.
 func (d *decoder) setScales() {
 	native := d.ncomp == 1
 	if d.ncomp == 3 {
@@ -290,11 +298,27 @@ func (d *decoder) setScales() {
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comp[i]
 		c.bs = 8 / d.scale
-		if f := d.hmax / c.h; !native && f*c.h == d.hmax && f*c.v == d.vmax {
+		fx, fy := d.hmax/c.h, d.vmax/c.v
+		whole := fx*c.h == d.hmax && fy*c.v == d.vmax
+		switch f := max(fx, fy); {
+		case whole && c.bs*f <= 8 && !(d.progressive && c.bs == 1):
+			c.bs *= f
+		case whole && fx == fy && !native:
 			c.bs = min(8, c.bs*f)
 		}
 		c.dcOnly = d.progressive && c.bs == 1 && !d.noSkip
 	}
+}
+
+// gridFactors returns by how much c's decoded samples outnumber those of
+// the output across and down, and whether both are whole numbers.
+func (d *decoder) gridFactors(c *component) (rx, ry int, ok bool) {
+	per := 8 / d.scale // output samples per 8 full-size ones
+	nx, ny := c.bs*c.h, c.bs*c.v
+	if nx%(per*d.hmax) != 0 || ny%(per*d.vmax) != 0 {
+		return 0, 0, false
+	}
+	return nx / (per * d.hmax), ny / (per * d.vmax), true
 }
 
 func (d *decoder) processDHT(seg []byte) error {

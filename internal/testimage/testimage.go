@@ -66,6 +66,32 @@ func Photo(w, h int) *image.NRGBA {
 	return img
 }
 
+// ColourEdges returns a deterministic w×h picture of saturated colours
+// meeting at sharp edges, the hardest case for subsampled chroma and for
+// resampling in YCbCr: slanted bands of pure red, green, blue, yellow,
+// magenta and cyan over a smooth gradient, crossed by thin dark lines.
+func ColourEdges(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	saturated := []color.NRGBA{
+		{R: 255, A: 255}, {G: 255, A: 255}, {B: 255, A: 255},
+		{R: 255, G: 255, A: 255}, {R: 255, B: 255, A: 255}, {G: 255, B: 255, A: 255},
+	}
+	band := max(w, h) / 23
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.NRGBA{R: uint8(255 * x / w), G: 128, B: uint8(255 * y / h), A: 255}
+			if d := x + y/2; (d/band)%3 != 2 {
+				c = saturated[(d/band)%len(saturated)]
+			}
+			if (x*3+y)%(band+5) < 2 {
+				c = color.NRGBA{R: 20, G: 10, B: 30, A: 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
 // Translucent returns a w×h image of Quadrants whose right half is fully
 // transparent and whose bottom-left quadrant is half transparent.
 func Translucent(w, h int) *image.NRGBA {

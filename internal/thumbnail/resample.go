@@ -2,63 +2,266 @@ package thumbnail
 
 import (
 	"image"
-	"image/color"
 	"math"
 
 	"github.com/disintegration/imaging"
 )
 
-// resize scales src to exactly w×h with a Lanczos filter. YCbCr and gray
-// images, which is what JPEGs decode to, are resampled plane by plane at
-// their own resolution, in the calling goroutine, and converted to RGB
-// only at the output size; other images go through imaging.
-func resize(src image.Image, w, h int) *image.NRGBA {
-	if r := src.Bounds(); r.Dx() == w && r.Dy() == h {
-		return imaging.Clone(src)
+// picture is an image split into planes of w×h samples, which is the form
+// it is box-shrunk and resampled in. An opaque picture holds 8-bit R, G
+// and B planes (one plane when it is gray); a picture with transparency
+// holds an alpha plane and R, G and B premultiplied by it (c·a, up to
+// 255·255) in 16 bits, so that the colour of transparent pixels does not
+// bleed into their neighbours. Alpha is kept as a·255 in 16 bits too, so
+// that colour is divided by alpha at the same precision it was weighted
+// by.
+type picture struct {
+	w, h int
+	// extentX and extentY are the size of the image measured in samples:
+	// w and h, or less when the last column or row of samples covers only
+	// part of a sample's width (a partial block of a shrink).
+	extentX, extentY float64
+	colour           [][]uint8   // R, G, B or gray; nil when alpha is set
+	premultiplied    [3][]uint16 // R·A, G·A, B·A
+	alpha            []uint16    // a·255
+}
+
+// split converts img into planes, R, G and B clamped to 0–255 as they are
+// when img is drawn, with extentX×extentY (at most a sample short of the
+// bounds' size, else the bounds' size) as its true size. Subsampled YCbCr
+// chroma is interpolated to the luma grid with the triangle filter that
+// libjpeg and libwebp use by default ("fancy upsampling").
+func split(img image.Image, extentX, extentY float64) picture {
+	r := img.Bounds()
+	p := picture{w: r.Dx(), h: r.Dy(), extentX: extentX, extentY: extentY}
+	if math.Abs(extentX-float64(p.w)) >= 1 || extentX <= 0 {
+		p.extentX = float64(p.w)
 	}
-	switch s := src.(type) {
-	case *image.YCbCr:
-		return resizeYCbCr(s, w, h)
+	if math.Abs(extentY-float64(p.h)) >= 1 || extentY <= 0 {
+		p.extentY = float64(p.h)
+	}
+	switch m := img.(type) {
 	case *image.Gray:
-		return resizeGray(s, w, h)
+		g := make([]uint8, p.w*p.h)
+		for y := range p.h {
+			copy(g[y*p.w:(y+1)*p.w], m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):])
+		}
+		p.colour = [][]uint8{g}
+		return p
+	case *image.YCbCr:
+		p.colour = ycbcrToRGB(m)
+		return p
 	}
-	return imaging.Resize(src, w, h, imaging.Lanczos)
+	var pix []uint8
+	var stride int
+	premultiplied := false
+	switch m := img.(type) {
+	case *image.NRGBA:
+		pix, stride = m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride
+	case *image.RGBA:
+		pix, stride, premultiplied = m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, true
+	default:
+		c := imaging.Clone(img)
+		pix, stride = c.Pix, c.Stride
+	}
+	opaque := true
+	for y := 0; y < p.h && opaque; y++ {
+		row := pix[y*stride : y*stride+4*p.w]
+		for i := 3; i < len(row); i += 4 {
+			if row[i] != 255 {
+				opaque = false
+				break
+			}
+		}
+	}
+	if opaque {
+		p.colour = [][]uint8{make([]uint8, p.w*p.h), make([]uint8, p.w*p.h), make([]uint8, p.w*p.h)}
+		for y := range p.h {
+			row := pix[y*stride : y*stride+4*p.w]
+			o := y * p.w
+			rp, gp, bp := p.colour[0][o:o+p.w], p.colour[1][o:o+p.w], p.colour[2][o:o+p.w]
+			for x := range rp {
+				rp[x], gp[x], bp[x] = row[4*x], row[4*x+1], row[4*x+2]
+			}
+		}
+		return p
+	}
+	p.alpha = make([]uint16, p.w*p.h)
+	for c := range p.premultiplied {
+		p.premultiplied[c] = make([]uint16, p.w*p.h)
+	}
+	for y := range p.h {
+		row := pix[y*stride : y*stride+4*p.w]
+		for x := range p.w {
+			i, px := y*p.w+x, row[4*x:4*x+4:4*x+4]
+			a := uint16(px[3])
+			p.alpha[i] = a * 255
+			for c := range 3 {
+				v := uint16(px[c]) * a
+				if premultiplied { // c is already c·a/255
+					v = min(uint16(px[c])*255, a*255)
+				}
+				p.premultiplied[c][i] = v
+			}
+		}
+	}
+	return p
 }
 
-// plane is one channel of samples.
-type plane struct {
-	pix     []uint8
-	stride  int
-	w, h    int     // samples available
-	extent  float64 // width of the image in samples; w rounded up when subsampled
-	extentY float64
-}
-
-func resizeGray(src *image.Gray, w, h int) *image.NRGBA {
-	r := src.Rect
-	g := resizePlane(plane{src.Pix[src.PixOffset(r.Min.X, r.Min.Y):], src.Stride, r.Dx(), r.Dy(), float64(r.Dx()), float64(r.Dy())}, w, h)
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i, v := range g {
-		out.Pix[4*i], out.Pix[4*i+1], out.Pix[4*i+2], out.Pix[4*i+3] = v, v, v, 255
+// ycbcrToRGB converts m to R, G and B planes of its size with Go's
+// YCbCr-to-RGB conversion, interpolating subsampled chroma.
+func ycbcrToRGB(m *image.YCbCr) [][]uint8 {
+	r := m.Rect
+	w, h := r.Dx(), r.Dy()
+	cb, cr, cstride := m.Cb[m.COffset(r.Min.X, r.Min.Y):], m.Cr[m.COffset(r.Min.X, r.Min.Y):], m.CStride
+	if m.SubsampleRatio != image.YCbCrSubsampleRatio444 {
+		cb, cr = chromaOnLumaGrid(m)
+		cstride = w
+	}
+	out := [][]uint8{make([]uint8, w*h), make([]uint8, w*h), make([]uint8, w*h)}
+	for y := range h {
+		yrow := m.Y[m.YOffset(r.Min.X, r.Min.Y+y):]
+		yrow = yrow[:w]
+		cbrow, crrow := cb[y*cstride:y*cstride+w], cr[y*cstride:y*cstride+w]
+		rp, gp, bp := out[0][y*w:(y+1)*w], out[1][y*w:(y+1)*w], out[2][y*w:(y+1)*w]
+		for x, lum := range yrow {
+			rp[x], gp[x], bp[x] = yccToRGB(lum, cbrow[x], crrow[x])
+		}
 	}
 	return out
 }
 
-func resizeYCbCr(src *image.YCbCr, w, h int) *image.NRGBA {
-	r := src.Rect
-	hdiv, vdiv := subsampling(src.SubsampleRatio)
-	cx0, cy0 := r.Min.X/hdiv, r.Min.Y/vdiv
-	cw, ch := (r.Max.X+hdiv-1)/hdiv-cx0, (r.Max.Y+vdiv-1)/vdiv-cy0
-	cextent, cextentY := float64(r.Dx())/float64(hdiv), float64(r.Dy())/float64(vdiv)
-	y := resizePlane(plane{src.Y[src.YOffset(r.Min.X, r.Min.Y):], src.YStride, r.Dx(), r.Dy(), float64(r.Dx()), float64(r.Dy())}, w, h)
-	coff := src.COffset(r.Min.X, r.Min.Y)
-	cb := resizePlane(plane{src.Cb[coff:], src.CStride, cw, ch, cextent, cextentY}, w, h)
-	cr := resizePlane(plane{src.Cr[coff:], src.CStride, cw, ch, cextent, cextentY}, w, h)
+// yccToRGB is color.YCbCrToRGB, in the same fixed-point arithmetic, so that
+// it inlines into the conversion loop.
+func yccToRGB(y, cb, cr uint8) (uint8, uint8, uint8) {
+	yy1 := int32(y) * 0x10101
+	cb1 := int32(cb) - 128
+	cr1 := int32(cr) - 128
+	r := yy1 + 91881*cr1
+	g := yy1 - 22554*cb1 - 46802*cr1
+	b := yy1 + 116130*cb1
+	return clamp16(r), clamp16(g), clamp16(b)
+}
+
+func clamp16(v int32) uint8 {
+	if uint32(v)&0xff000000 == 0 {
+		return uint8(v >> 16)
+	}
+	return uint8(^(v >> 31))
+}
+
+// chromaOnLumaGrid returns m's Cb and Cr planes at the size of its luma,
+// w×h samples row by row. Chroma subsampled by two across, down or both is
+// interpolated by the triangle filter: each output sample takes 3/4 of the
+// chroma sample it lies in and 1/4 of the next one towards it, across and
+// down, chroma samples being centred on the luma samples they cover. Other
+// subsamplings repeat samples.
+func chromaOnLumaGrid(m *image.YCbCr) (cb, cr []uint8) {
+	r := m.Rect
+	w, h := r.Dx(), r.Dy()
+	cb, cr = make([]uint8, w*h), make([]uint8, w*h)
+	hdiv, vdiv := subsampling(m.SubsampleRatio)
+	if r.Min.X%hdiv != 0 || r.Min.Y%vdiv != 0 || hdiv > 2 || vdiv > 2 {
+		for y := range h {
+			for x := range w {
+				o := m.COffset(r.Min.X+x, r.Min.Y+y)
+				cb[y*w+x], cr[y*w+x] = m.Cb[o], m.Cr[o]
+			}
+		}
+		return cb, cr
+	}
+	cw, ch := (w+hdiv-1)/hdiv, (h+vdiv-1)/vdiv
+	base := m.COffset(r.Min.X, r.Min.Y)
+	for i, plane := range [2][]uint8{m.Cb, m.Cr} {
+		dst := cb
+		if i == 1 {
+			dst = cr
+		}
+		upsample(dst, w, h, plane[base:], m.CStride, cw, ch, hdiv, vdiv)
+	}
+	return cb, cr
+}
+
+// upsample fills the w×h plane dst from the cw×ch plane src (rows stride
+// apart), subsampled by hdiv across and vdiv down (1 or 2 each), with the
+// triangle filter of chromaOnLumaGrid.
+func upsample(dst []uint8, w, h int, src []uint8, stride, cw, ch, hdiv, vdiv int) {
+	// rowMix holds, for one output row, 4× (vdiv 2) or 1× the vertically
+	// interpolated chroma row.
+	rowMix := make([]int32, cw)
+	for y := range h {
+		cy := y / vdiv
+		near := src[cy*stride : cy*stride+cw]
+		if vdiv == 2 {
+			fy := cy - 1 // the other chroma row: above for even rows, below for odd
+			if y%2 == 1 {
+				fy = cy + 1
+			}
+			fy = min(max(fy, 0), ch-1)
+			far := src[fy*stride : fy*stride+cw]
+			for x := range rowMix {
+				rowMix[x] = 3*int32(near[x]) + int32(far[x])
+			}
+		} else {
+			for x := range rowMix {
+				rowMix[x] = 4 * int32(near[x])
+			}
+		}
+		out := dst[y*w : (y+1)*w]
+		if hdiv == 1 {
+			for x := range out {
+				out[x] = uint8((rowMix[x] + 2) >> 2)
+			}
+			continue
+		}
+		for x := range out {
+			cx := x / 2
+			fx := cx - 1
+			if x%2 == 1 {
+				fx = cx + 1
+			}
+			fx = min(max(fx, 0), cw-1)
+			out[x] = uint8((3*rowMix[cx] + rowMix[fx] + 8) >> 4)
+		}
+	}
+}
+
+// resize scales p to exactly w×h pixels with a Lanczos-3 filter, plane by
+// plane in fixed point, and returns them as NRGBA.
+func resize(p picture, w, h int) *image.NRGBA {
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := range y {
-		p := out.Pix[4*i : 4*i+4 : 4*i+4]
-		p[0], p[1], p[2] = color.YCbCrToRGB(y[i], cb[i], cr[i])
-		p[3] = 255
+	var s scratch
+	if p.alpha == nil {
+		var planes [3][]uint8
+		for c, pl := range p.colour {
+			planes[c] = resizePlane(pl, p, w, h, 8, &s)
+		}
+		if len(p.colour) == 1 {
+			planes[1], planes[2] = planes[0], planes[0]
+		}
+		r, g, b := planes[0], planes[1][:len(planes[0])], planes[2][:len(planes[0])]
+		for i := range r {
+			px := out.Pix[4*i : 4*i+4 : 4*i+4]
+			px[0], px[1], px[2], px[3] = r[i], g[i], b[i], 255
+		}
+		return out
+	}
+	a := resizePlane(p.alpha, p, w, h, 0, &s)
+	var planes [3][]uint16
+	for c, pl := range p.premultiplied {
+		planes[c] = resizePlane(pl, p, w, h, 0, &s)
+	}
+	for i, av := range a {
+		alpha := (uint32(av) + 127) / 255
+		if alpha == 0 {
+			continue
+		}
+		px := out.Pix[4*i : 4*i+4 : 4*i+4]
+		div := uint32(av)
+		for c := range planes {
+			px[c] = uint8(min((uint32(planes[c][i])*255+div/2)/div, 255))
+		}
+		px[3] = uint8(alpha)
 	}
 	return out
 }
@@ -82,7 +285,8 @@ func subsampling(r image.YCbCrSubsampleRatio) (h, v int) {
 }
 
 // Fixed-point precision of the resampler: weights carry weightBits
-// fractional bits, and the rows between the two passes fracBits. Integer
+// fractional bits, and the rows between the two passes fracBits for 8-bit
+// planes (none for 16-bit ones, whose samples are 255 times finer). Integer
 // arithmetic gives the same bytes on every machine, where floating point
 // could differ by a fused multiply-add.
 const (
@@ -90,17 +294,34 @@ const (
 	fracBits   = 8
 )
 
-// resizePlane resamples p to w×h samples with a Lanczos-3 filter, first
-// across then down, in fixed-point arithmetic, and returns them row by row.
-func resizePlane(p plane, w, h int) []uint8 {
-	across := lanczosTaps(p.w, p.extent, w)
-	tmp := make([]int32, w*p.h)
+// scratch is what resizing the planes of one picture to one size shares:
+// the taps, the rows between the passes and a row of sums.
+type scratch struct {
+	across, down taps
+	rows, acc    []int32
+}
+
+// sample is the type of the samples of a plane.
+type sample interface{ ~uint8 | ~uint16 }
+
+// resizePlane resamples src, a p.w×p.h plane of p, to w×h samples with a
+// Lanczos-3 filter, first across then down, in fixed-point arithmetic
+// keeping frac fractional bits between the passes, and returns them row by
+// row, clamped to the range of 8-bit or premultiplied 16-bit samples. It
+// fills s on first use and reuses it for the other planes of p.
+func resizePlane[T sample](src []T, p picture, w, h int, frac int, s *scratch) []T {
+	if s.across.first == nil {
+		s.across, s.down = lanczosTaps(p.w, p.extentX, w), lanczosTaps(p.h, p.extentY, h)
+		s.rows, s.acc = make([]int32, w*p.h), make([]int32, w)
+	}
+	across, tmp := s.across, s.rows
+	shift := weightBits - frac
 	y := 0
 	for ; y+3 < p.h; y += 4 { // four rows at a time share the loads of the weights
-		row0 := p.pix[y*p.stride : y*p.stride+p.w]
-		row1 := p.pix[(y+1)*p.stride : (y+1)*p.stride+p.w]
-		row2 := p.pix[(y+2)*p.stride : (y+2)*p.stride+p.w]
-		row3 := p.pix[(y+3)*p.stride : (y+3)*p.stride+p.w]
+		row0 := src[y*p.w : (y+1)*p.w]
+		row1 := src[(y+1)*p.w : (y+2)*p.w]
+		row2 := src[(y+2)*p.w : (y+3)*p.w]
+		row3 := src[(y+3)*p.w : (y+4)*p.w]
 		out := tmp[y*w : (y+4)*w]
 		for x := 0; x < w; x++ {
 			ws := across.weights[x*across.n : x*across.n+across.count[x]]
@@ -116,28 +337,31 @@ func resizePlane(p plane, w, h int) []uint8 {
 				sum2 += wt * int32(src2[k])
 				sum3 += wt * int32(src3[k])
 			}
-			const shift = weightBits - fracBits
 			out[x], out[w+x], out[2*w+x], out[3*w+x] = sum0>>shift, sum1>>shift, sum2>>shift, sum3>>shift
 		}
 	}
 	for ; y < p.h; y++ {
-		row := p.pix[y*p.stride : y*p.stride+p.w]
+		row := src[y*p.w : (y+1)*p.w]
 		out := tmp[y*w : (y+1)*w]
 		for x := range out {
 			ws := across.weights[x*across.n : x*across.n+across.count[x]]
-			src := row[across.first[x]:]
-			src = src[:len(ws)]
+			s := row[across.first[x]:]
+			s = s[:len(ws)]
 			var sum int32
 			for k, wt := range ws {
-				sum += wt * int32(src[k])
+				sum += wt * int32(s[k])
 			}
-			out[x] = sum >> (weightBits - fracBits)
+			out[x] = sum >> shift
 		}
 	}
-	down := lanczosTaps(p.h, p.extentY, h)
-	dst := make([]uint8, w*h)
-	acc := make([]int32, w)
-	const round = 1 << (weightBits + fracBits - 1)
+	down, acc := s.down, s.acc
+	dst := make([]T, w*h)
+	final := weightBits + frac
+	round := int32(1) << (final - 1)
+	peak := int32(255)
+	if frac == 0 {
+		peak = 255 * 255
+	}
 	for y := 0; y < h; y++ {
 		for x := range acc {
 			acc[x] = round
@@ -152,7 +376,7 @@ func resizePlane(p plane, w, h int) []uint8 {
 		}
 		out := dst[y*w : (y+1)*w]
 		for x, v := range acc[:len(out)] {
-			out[x] = uint8(min(max(v>>(weightBits+fracBits), 0), 255))
+			out[x] = T(min(max(v>>final, 0), peak))
 		}
 	}
 	return dst

@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 2
+const RenderingVersion = 3
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -68,9 +68,10 @@ type Thumb struct {
 }
 
 // resizeBytesPerPixel bounds the memory that resizing takes after
-// decoding, per decoded pixel: at most an NRGBA copy of the picture (a
-// conversion or a box-filtered copy), the resampler's rows being smaller.
-const resizeBytesPerPixel = 4
+// decoding, per decoded pixel: the picture's planes (R, G and B, or alpha
+// and premultiplied R, G and B in 16 bits: 8 bytes), its box-shrunk copy
+// and the resampler's rows being smaller.
+const resizeBytesPerPixel = 8
 
 // Make decodes the image in data once and returns one thumbnail per box of
 // o, in the order of o.Boxes. Its error says what is wrong with the image
@@ -126,13 +127,15 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		colour.transform = nil
 	}
 	gray := isGray(img)
-	if k := preShrink(img.Bounds(), h.Orientation, w, ht, o); k > 1 {
-		img = boxShrink(img, k)
+	pic := split(img, float64(h.Width)/float64(shrink), float64(h.Height)/float64(shrink))
+	img = nil
+	if k := preShrink(image.Rect(0, 0, pic.w, pic.h), h.Orientation, w, ht, o); k > 1 {
+		pic = boxShrink(pic, k)
 	}
 
 	thumbs := make([]Thumb, 0, len(o.Boxes))
 	for _, b := range o.Boxes {
-		t, err := makeOne(img, h.Orientation, w, ht, b, gray, colour, o)
+		t, err := makeOne(pic, h.Orientation, w, ht, b, gray, colour, o)
 		if err != nil {
 			return nil, err
 		}
@@ -191,16 +194,16 @@ func preShrink(r image.Rectangle, orientation, fullW, fullH int, o Options) int 
 	return max(k, 1)
 }
 
-// makeOne resizes img, stored with EXIF orientation orientation, of an
-// original whose upright size is fullW×fullH (img may be shrunk on load),
-// to box b and encodes it. It orients the resized image, the smaller one.
-func makeOne(img image.Image, orientation, fullW, fullH int, b Box, gray bool, colour colourPlan, o Options) (Thumb, error) {
+// makeOne resizes pic, stored with EXIF orientation orientation, of an
+// original whose upright size is fullW×fullH (pic may be shrunk), to box b
+// and encodes it. It orients the resized image, the smaller one.
+func makeOne(pic picture, orientation, fullW, fullH int, b Box, gray bool, colour colourPlan, o Options) (Thumb, error) {
 	tw, th := target(fullW, fullH, b, o.Fit, o.Upscale)
 	sw, sh := tw, th
 	if orientation >= 5 {
 		sw, sh = th, tw
 	}
-	out := orient(resize(img, sw, sh), orientation)
+	out := orient(resize(pic, sw, sh), orientation)
 	if o.Fit == Cover && b.W != 0 && b.H != 0 {
 		cw, ch := min(tw, b.W), min(th, b.H)
 		if !o.Upscale {
