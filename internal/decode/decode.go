@@ -59,6 +59,13 @@ type Header struct {
 	coded, ispe image.Point
 	// layout is what DecodeCost needs to know of the stored pixels.
 	layout layout
+	// thumbnails are, for HEIC, the headers of the primary item's
+	// thumbnail items (Header.Thumbnail); item is, in such a header, the
+	// item it describes, and 0 in the primary's; pitm is where the primary
+	// item's ID is in the file.
+	thumbnails []Header
+	item       uint32
+	pitm       pitmField
 }
 
 var errUnknown = errors.New("unknown image format")
@@ -169,6 +176,12 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			img = fromStudioSwing(img)
 		}
 	case HEIC:
+		if h.item != 0 {
+			var ok bool
+			if data, ok = withPrimary(data, h.pitm, h.item); !ok {
+				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
+			}
+		}
 		img, err = heic.Decode(heicReader(data))
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
