@@ -3,7 +3,9 @@ package decode
 import (
 	"bytes"
 	"context"
+	"flag"
 	"image"
+	"os"
 	"testing"
 )
 
@@ -145,5 +147,22 @@ func TestHEICThumbnailCost(t *testing.T) {
 	lying.Width = 250
 	if _, err := Decode(context.Background(), file, lying, 1); err == nil {
 		t.Error("Decode of the thumbnail item against a header of another size: no error")
+	}
+}
+
+var updateSpliced = flag.Bool("update-spliced", false, "rewrite testdata/thumbitem.heic from thumb.heic and photo.heic")
+
+// TestSplicedFixture checks that testdata/thumbitem.heic, which other
+// packages' tests read, is the file withThumbnailItem makes of thumb.heic
+// and photo.heic (see testdata/README).
+func TestSplicedFixture(t *testing.T) {
+	want := withThumbnailItem(t, readFile(t, "thumb.heic"), readFile(t, "photo.heic"), 0, 0)
+	if *updateSpliced {
+		if err := os.WriteFile("testdata/thumbitem.heic", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(readFile(t, "thumbitem.heic"), want) {
+		t.Error("testdata/thumbitem.heic differs from what withThumbnailItem makes; rerun with -update-spliced")
 	}
 }
