@@ -35,10 +35,10 @@ func renderings(t *testing.T) map[string][]byte {
 	}
 	sources := map[string][]byte{
 		"heic-thumbnail-item": heic, // 256 from the primary item, the smaller boxes from the thumbnail item
-		"jpeg":          testimage.JPEG(testimage.Photo(1600, 1067), 90, 0, false),
-		"jpeg-oriented": testimage.JPEG(testimage.Stored(testimage.Quadrants(400, 300), 6), 90, 6, false),
-		"png":           pngPhoto.Bytes(),
-		"png-alpha":     pngAlpha.Bytes(),
+		"jpeg":                testimage.JPEG(testimage.Photo(1600, 1067), 90, 0, false),
+		"jpeg-oriented":       testimage.JPEG(testimage.Stored(testimage.Quadrants(400, 300), 6), 90, 6, false),
+		"png":                 pngPhoto.Bytes(),
+		"png-alpha":           pngAlpha.Bytes(),
 	}
 	box := func(s string) Box {
 		b, err := ParseBox(s)
