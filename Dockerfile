@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
-# The thumbs container image: the static binary on distroless/static, run as
-# a non-root user. Build (see RELEASING.md for the multi-platform push):
+# The thumbs container image for those who have Docker: the static binary
+# FROM scratch, run as the non-root user 65532. It holds what "make image"
+# builds without Docker (internal/tools/image, whose tests check that this
+# file matches it): /thumbs, /etc/passwd and /etc/group naming the user
+# nonroot, and /work owned by it. Build (see RELEASING.md):
 #
 #	docker build --build-arg VERSION=v1.2.3 -t thumbs .
 #	docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" thumbs resize photos -o thumbs
@@ -28,10 +31,17 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     go build -tags nodynamic -trimpath -buildvcs=false \
       -ldflags "-s -w -X github.com/thumbs-dev/thumbs/internal/release.stamp=${VERSION}" \
       -o /out/thumbs ./cmd/thumbs \
- && mkdir /out/work
+ && mkdir /out/work /out/etc \
+ && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
+      'nonroot:x:65532:65532:nonroot:/work:/sbin/nologin' >/out/etc/passwd \
+ && printf '%s\n' 'root:x:0:' 'nonroot:x:65532:' >/out/etc/group
 
-FROM gcr.io/distroless/static-debian12:nonroot
+# Nothing but thumbs: no base image to pull or patch, no shell.
+FROM scratch
 ARG VERSION=
+# The commit and its time (git rev-parse HEAD; git log -1 --format=%cI).
+ARG REVISION=
+ARG CREATED=
 # The project has no licence file yet: set LICENSES to its SPDX expression.
 ARG LICENSES=NOASSERTION
 LABEL org.opencontainers.image.title="thumbs" \
@@ -39,7 +49,10 @@ LABEL org.opencontainers.image.title="thumbs" \
       org.opencontainers.image.source="https://github.com/thumbs-dev/thumbs" \
       org.opencontainers.image.url="https://github.com/thumbs-dev/thumbs" \
       org.opencontainers.image.licenses="${LICENSES}" \
-      org.opencontainers.image.version="${VERSION}"
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+COPY --from=build /out/etc/ /etc/
 COPY --from=build /out/thumbs /thumbs
 # A writable working directory for runs without a volume; a volume mounted
 # at /work (docker run -v "$PWD:/work") replaces it.

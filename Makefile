@@ -12,8 +12,16 @@ FUZZPARALLEL ?= 1
 # a dependency of the thumbs binary.
 ACTIONLINT ?= $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.17.0
+# The container image (make image): its platforms, and what it is stamped
+# and labelled with. VERSION=vX.Y.Z for a release; by default, git describe.
+IMAGE_PLATFORMS ?= linux/amd64 linux/arm64
+VERSION  ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo devel)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# The time of every file in the image: the commit's, so that a rebuild of the
+# same commit gives the same image digest.
+EPOCH    ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: all build install test lint release-check demo bench fuzz man clean
+.PHONY: all build install test lint release-check image demo bench conformance fuzz man clean
 
 all: build
 
@@ -45,6 +53,21 @@ release-check:
 		$$bin --version | grep -q 'snapshot' || { echo "$$bin does not name the snapshot version"; exit 1; }; \
 	done
 
+## image: the container image, with no Docker daemon and no base image: dist/thumbs-image (an OCI layout of $(IMAGE_PLATFORMS), for crane push) and dist/thumbs-image.tar (the same, for docker load), see RELEASING.md
+image:
+	@for platform in $(IMAGE_PLATFORMS); do \
+		os=$${platform%/*}; arch=$${platform#*/}; \
+		echo "bin/image/$${os}_$${arch}/thumbs: thumbs $(VERSION)"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -tags $(TAGS) -trimpath -buildvcs=false \
+			-ldflags "-s -w -X github.com/thumbs-dev/thumbs/internal/release.stamp=$(VERSION)" \
+			-o bin/image/$${os}_$${arch}/thumbs ./cmd/thumbs || exit 1; \
+	done
+	mkdir -p dist
+	$(GO) run ./internal/tools/image -version '$(VERSION)' -revision '$(REVISION)' -epoch '$(EPOCH)' \
+		-dir dist/thumbs-image -tar dist/thumbs-image.tar \
+		$(foreach platform,$(IMAGE_PLATFORMS),$(platform)=bin/image/$(subst /,_,$(platform))/thumbs)
+	@echo "dist/thumbs-image: $$(du -sh dist/thumbs-image | cut -f1); dist/thumbs-image.tar: $$(du -h dist/thumbs-image.tar | cut -f1)"
+
 ## man: manual pages of every command, generated from the command tree, into man/
 man:
 	rm -rf man
@@ -63,6 +86,13 @@ bench: build
 	bench/compare.sh
 	bench/formats.sh
 	bench/colour.sh
+	bench/scale.sh
+
+## conformance: which images of public decoder test suites thumbs reads, and how well, against vipsthumbnail and ImageMagick (CONFORMANCE_DIR: one folder per corpus)
+conformance:
+	@test -n "$(CONFORMANCE_DIR)" || { echo "set CONFORMANCE_DIR to a folder of corpora (see BENCHMARKS.md)"; exit 1; }
+	$(MAKE) build
+	CONFORMANCE_DIR="$(CONFORMANCE_DIR)" bench/conformance.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME)
 fuzz:

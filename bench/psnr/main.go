@@ -33,6 +33,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -63,6 +64,9 @@ type result struct {
 func main() {
 	box := flag.Int("box", 0, "check each thumbnail fits a NxN box with the source's aspect ratio (0: no check)")
 	pairs := flag.Bool("pairs", false, "arguments are SRC OUT pairs of files instead of SRCDIR OUTDIR...")
+	pairsFile := flag.String("pairs-file", "", "read tab-separated SRC OUT pairs, one a line, from this file (\"-\": stdin)")
+	ref := flag.Bool("ref", false, "each SRC is a reference at the thumbnail's size: compare pixels directly, no orientation, no resize")
+	each := flag.Bool("each", false, "print one line per pair (SRC OUT Y RGB, or SRC OUT error) instead of the summary")
 	jobs := flag.Int("j", runtime.GOMAXPROCS(0), "sources decoded at once")
 	verbose := flag.Bool("v", false, "print every comparison on stderr")
 	flag.Usage = func() {
@@ -73,13 +77,26 @@ func main() {
 	if *jobs < 1 {
 		*jobs = 1
 	}
+	if *ref && *box > 0 {
+		fatalf("-box needs the sources, and -ref has only references")
+	}
 
 	var (
 		work  []pair
 		names []string // one per output set
 	)
 	args := flag.Args()
-	if *pairs {
+	if *pairsFile != "" {
+		if *pairs || len(args) > 0 {
+			fatalf("-pairs-file takes no arguments and no -pairs")
+		}
+		var err error
+		work, err = readPairs(*pairsFile)
+		if err != nil {
+			fatalf("%v", err)
+		}
+		names = []string{"pairs"}
+	} else if *pairs {
 		if len(args) == 0 || len(args)%2 != 0 {
 			fatalf("-pairs needs SRC OUT pairs")
 		}
@@ -108,7 +125,11 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = compare(work[i], *box)
+				if *ref {
+					results[i] = compareRef(work[i])
+				} else {
+					results[i] = compare(work[i], *box)
+				}
 			}
 		}()
 	}
@@ -117,6 +138,11 @@ func main() {
 	}
 	close(next)
 	wg.Wait()
+
+	if *each {
+		printEach(work, results)
+		return
+	}
 
 	failed := false
 	fmt.Printf("#output\tcount\tmean_y_db\tmin_y_db\tmean_rgb_db\tmin_rgb_db\tworst_y\n")
@@ -230,6 +256,86 @@ func matchDirs(srcDir string, outDirs []string) ([]pair, error) {
 		return nil, errors.New(strings.Join(problems, "\n"))
 	}
 	return work, nil
+}
+
+// readPairs reads tab-separated SRC OUT pairs, one a line, from the file
+// at name, or stdin for "-". Empty lines are ignored.
+func readPairs(name string) ([]pair, error) {
+	f := os.Stdin
+	if name != "-" {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+	}
+	var work []pair
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for line := 1; sc.Scan(); line++ {
+		if sc.Text() == "" {
+			continue
+		}
+		src, out, ok := strings.Cut(sc.Text(), "\t")
+		if !ok || src == "" || out == "" || strings.Contains(out, "\t") {
+			return nil, fmt.Errorf("%s:%d: want SRC<tab>OUT", name, line)
+		}
+		work = append(work, pair{src: src, outs: []string{out}})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return work, nil
+}
+
+// printEach prints one line per pair and output set: the pair, then its
+// PSNR over Y and RGB, or the reason it could not be compared.
+func printEach(work []pair, results [][]result) {
+	w := bufio.NewWriter(os.Stdout)
+	for i, p := range work {
+		for k, r := range results[i] {
+			if r.err != nil {
+				fmt.Fprintf(w, "%s\t%s\terror: %s\n", p.src, p.outs[k], oneLine(r.err.Error()))
+				continue
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.src, p.outs[k], formatDB(r.y), formatDB(r.rgb))
+		}
+	}
+	if err := w.Flush(); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// compareRef compares each of p.outs with p.src, a reference already at
+// the thumbnails' size, both flattened onto white.
+func compareRef(p pair) []result {
+	res := make([]result, len(p.outs))
+	refImg, err := imaging.Open(p.src)
+	if err != nil {
+		for k := range res {
+			res[k].err = fmt.Errorf("reference: %w", err)
+		}
+		return res
+	}
+	ref := flatten(imaging.Clone(refImg))
+	for k, out := range p.outs {
+		thumbImg, err := imaging.Open(out)
+		if err != nil {
+			res[k].err = err
+			continue
+		}
+		thumb := flatten(imaging.Clone(thumbImg))
+		if thumb.Bounds().Size() != ref.Bounds().Size() {
+			res[k].err = fmt.Errorf("thumbnail is %v, reference %v", thumb.Bounds().Size(), ref.Bounds().Size())
+			continue
+		}
+		res[k].y, res[k].rgb = psnr(ref, thumb)
+	}
+	return res
 }
 
 // compare decodes p.src once and compares it with each of p.outs.

@@ -91,7 +91,7 @@ func defineFlags(fs *pflag.FlagSet, v *flagValues, c command) {
 	fs.BoolVar(&v.force, "force", false, "rebuild every thumbnail, even current ones")
 	fs.BoolVar(&v.prune, "prune", false, "delete thumbnails (only those thumbs made) whose source is gone")
 	fs.BoolVar(&v.dryRun, "dry-run", false, "print what would be made, skipped and pruned; write nothing")
-	fs.BoolVar(&v.toStdout, "stdout", false, "write the thumbnail of one image to stdout: the image is the one PATH, or stdin for - or no PATH; one --size; no manifest, no -o")
+	fs.BoolVar(&v.toStdout, "stdout", false, "write the thumbnail of one image to stdout: the image is the one PATH, or stdin for - or no PATH; one --size; no run record, no -o")
 }
 
 // registerCompletions offers the values of the enumerated flags of cmd,

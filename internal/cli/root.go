@@ -33,7 +33,7 @@ mirrored there, a file argument lands at its base name, and a path from stdin
 is mirrored as given. With --stdout, thumbs makes the thumbnail of one image,
 a file or the bytes on stdin, and writes it to stdout.
 
-Runs are incremental: a manifest in the output directory records what was
+Runs are incremental: a run record in the output directory says what was
 made, and a re-run skips sources whose thumbnails are current.
 
 Names that hold control characters or bytes that are not UTF-8 are shown

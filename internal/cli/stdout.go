@@ -14,7 +14,7 @@ import (
 const maxImageBytes = 1 << 30
 
 // runToStdout makes the thumbnail of the one image o names, a file or
-// stdin, and writes it to o.Out. It writes nothing else: no manifest, no
+// stdin, and writes it to o.Out. It writes nothing else: no run record, no
 // output directory.
 func runToStdout(ctx context.Context, o *Options) error {
 	name, in := "stdin", o.In

@@ -15,11 +15,11 @@ func withMajorBrand(file []byte, brand string) []byte {
 }
 
 // TestHEIFMajorBrand decodes HEIC files whose major brand is the generic
-// mif1 or msf1, with heic among the compatible brands, which libheif only
-// calls "maybe" HEIF.
+// mif1 or msf1, or heim, with heic among the compatible brands, which
+// libheif only calls "maybe" HEIF.
 func TestHEIFMajorBrand(t *testing.T) {
 	small := readFile(t, "small.heic") // ftyp heic, compatible mif1 heic
-	for _, brand := range []string{"heic", "mif1", "msf1"} {
+	for _, brand := range []string{"heic", "mif1", "msf1", "heim"} {
 		t.Run(brand, func(t *testing.T) {
 			data := withMajorBrand(small, brand)
 			h, err := ReadHeader(data)

@@ -9,7 +9,6 @@ import (
 	"image"
 	"image/draw"
 	"image/gif"
-	"image/png"
 	"path/filepath"
 	"strings"
 
@@ -66,6 +65,11 @@ type Header struct {
 	thumbnails []Header
 	item       uint32
 	pitm       pitmField
+	// Warnings describes damage that Decode works around rather than fails
+	// on, one line each, such as a PNG ancillary chunk with a bad CRC (which
+	// is then ignored, as libpng does); nil when none. The image decodes,
+	// but a caller may want to tell the user.
+	Warnings []string
 }
 
 var errUnknown = errors.New("unknown image format")
@@ -136,7 +140,8 @@ func ReadHeader(data []byte) (h Header, err error) {
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
 // decoded size to ceil(w/shrink) x ceil(h/shrink); other formats ignore shrink. It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
-// logical screen size; animated WebP gives its first frame. HEIC comes out with irot/imir
+// logical screen size (Header's size: the screen grown to hold a first frame that overflows
+// it); animated WebP gives its first frame. HEIC comes out with irot/imir
 // already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
 // JPEG decoding watches ctx as it goes; other formats look at it only before they start,
 // and all return ctx.Err() once ctx is done.
@@ -159,7 +164,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	case JPEG:
 		img, err = decodeJPEG(ctx, data, shrink)
 	case PNG:
-		img, err = png.Decode(r)
+		img, err = decodePNG(data)
 	case GIF:
 		img, err = decodeGIF(data)
 	case TIFF:
@@ -183,6 +188,9 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			}
 		}
 		img, err = heic.Decode(heicReader(data))
+		if err == nil && heicLimitedRange(data) {
+			img = fromStudioSwing(img)
+		}
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
@@ -236,9 +244,11 @@ func checkSize(img image.Image, h Header, shrink int) error {
 	return nil
 }
 
-// decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size,
+// decodeGIF returns the first frame drawn onto a transparent canvas of the logical screen size
+// (grown to hold the frame when the frame overflows it, see repairGIF),
 // or the frame itself when it already covers the screen.
 func decodeGIF(data []byte) (image.Image, error) {
+	data = repairGIF(data)
 	cfg, err := gif.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

@@ -92,16 +92,30 @@ func pngHeader(b []byte) (Header, error) {
 	if h.Width > 1<<30 || h.Height > 1<<30 {
 		return h, errors.New("dimensions out of range")
 	}
+	bad := pngBadAncillary(b)
+	h.Warnings = pngWarnings(bad)
+	seenIDAT := false
 	for i := 8; i+8 <= len(b); {
 		n := int64(binary.BigEndian.Uint32(b[i:]))
 		end := int64(i) + 12 + n
 		if end > int64(len(b)) {
 			break // a truncated tail is left to the decoder
 		}
+		if len(bad) > 0 && bad[0].start == i {
+			bad = bad[1:] // ignored, as decodePNG drops it
+			i = int(end)
+			continue
+		}
 		data := b[i+8 : i+8+int(n)]
 		switch string(b[i+4 : i+8]) {
 		case "eXIf":
-			h.Orientation = exifOrientation(data)
+			// PNG 3rd edition: an eXIf after the image data may be ignored
+			// (browsers do), so only one before the first IDAT counts.
+			if !seenIDAT {
+				h.Orientation = exifOrientation(data)
+			}
+		case "IDAT":
+			seenIDAT = true
 		case "iCCP":
 			h.ICC = inflateICCP(data)
 		case "IEND":
@@ -130,14 +144,11 @@ func inflateICCP(data []byte) []byte {
 }
 
 func gifHeader(b []byte) (Header, error) {
-	if len(b) < 13 {
-		return Header{}, errTruncated
+	s, err := readGIFScreen(b)
+	if err != nil {
+		return Header{}, err
 	}
-	return Header{
-		Width:       int(binary.LittleEndian.Uint16(b[6:])),
-		Height:      int(binary.LittleEndian.Uint16(b[8:])),
-		Orientation: 1,
-	}, nil
+	return Header{Width: s.width, Height: s.height, Orientation: 1}, nil
 }
 
 func bmpHeader(b []byte) (Header, error) {
@@ -162,12 +173,15 @@ func tiffHeader(b []byte) (Header, error) {
 
 func webpHeader(b []byte) (Header, error) {
 	h := Header{Orientation: 1}
-	if len(b) < 30 {
+	if len(b) < 20 {
 		return h, errTruncated
 	}
-	c := b[20:]
+	c := b[20:] // the first chunk's payload
 	switch string(b[12:16]) {
 	case "VP8 ":
+		if len(c) < 10 {
+			return h, errTruncated
+		}
 		h.layout.lossyOpaque = true
 		if c[3] != 0x9d || c[4] != 0x01 || c[5] != 0x2a {
 			return h, errors.New("bad VP8 start code")
@@ -175,6 +189,11 @@ func webpHeader(b []byte) (Header, error) {
 		h.Width = int(binary.LittleEndian.Uint16(c[6:]) & 0x3fff)
 		h.Height = int(binary.LittleEndian.Uint16(c[8:]) & 0x3fff)
 	case "VP8L":
+		// A signature byte and 4 bytes of size; a one-colour image needs
+		// only a few more, so a whole file can be as short as 28 bytes.
+		if len(c) < 5 {
+			return h, errTruncated
+		}
 		if c[0] != 0x2f {
 			return h, errors.New("bad VP8L signature")
 		}
@@ -182,6 +201,9 @@ func webpHeader(b []byte) (Header, error) {
 		h.Width = int(v&0x3fff) + 1
 		h.Height = int(v>>14&0x3fff) + 1
 	case "VP8X":
+		if len(c) < 10 {
+			return h, errTruncated
+		}
 		h.Width = int(uint24(c[4:])) + 1
 		h.Height = int(uint24(c[7:])) + 1
 		h.layout.animated = c[0]&0x02 != 0

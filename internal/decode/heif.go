@@ -34,26 +34,20 @@ func ftypFormat(b []byte) Format {
 
 // heicReader returns a reader of data for the HEIC decoder. gen2brain/heic
 // decodes only files that libheif's heif_check_filetype calls supported,
-// and libheif calls the generic major brands mif1 and msf1 only "maybe"
-// HEIF; so a file with such a major brand and a HEIC brand among its
-// compatible brands is presented with that brand as its major brand. The
-// brand is four bytes in place: no offset moves.
+// and libheif calls other major brands than heic and heix (the generic
+// mif1 and msf1 of Nokia's and many cameras' files, heim, heis) only
+// "maybe" HEIF; ReadHeader judged the file HEIC by its compatible brands,
+// so it is presented with heic as its major brand. The brand is four bytes
+// in place: no offset moves, and data is not changed.
 func heicReader(data []byte) io.Reader {
 	if len(data) < 16 || string(data[4:8]) != "ftyp" {
 		return bytes.NewReader(data)
 	}
-	if major := string(data[8:12]); major != "mif1" && major != "msf1" {
+	if major := string(data[8:12]); major == "heic" || major == "heix" {
 		return bytes.NewReader(data)
 	}
-	n := min(int(binary.BigEndian.Uint32(data)), len(data))
-	for i := 16; i+4 <= n; i += 4 {
-		switch brand := data[i : i+4]; string(brand) {
-		case "heic", "heix", "heim", "heis":
-			head := append(bytes.Clone(data[:8]), brand...)
-			return io.MultiReader(bytes.NewReader(head), bytes.NewReader(data[12:]))
-		}
-	}
-	return bytes.NewReader(data)
+	head := append(bytes.Clone(data[:8]), "heic"...)
+	return io.MultiReader(bytes.NewReader(head), bytes.NewReader(data[12:]))
 }
 
 // box is one ISOBMFF box: its type and its payload (after size and type).

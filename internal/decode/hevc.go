@@ -8,31 +8,42 @@ var errNoSPS = errors.New("no HEVC sequence parameter set")
 // hvcC box's payload declares, its conformance window cropped off: the size
 // a HEIC image item is coded at, whatever its ispe property says.
 func hevcSize(hvcC []byte) (w, h int, err error) {
-	if len(hvcC) < 23 {
+	raw := hevcSPS(hvcC)
+	if raw == nil {
 		return 0, 0, errNoSPS
+	}
+	return spsSize(unescapeNAL(raw))
+}
+
+// hevcSPS returns the payload (after the 2-byte NAL unit header) of the
+// first sequence parameter set in an hvcC configuration record, as stored,
+// or nil when there is none.
+func hevcSPS(hvcC []byte) []byte {
+	if len(hvcC) < 23 {
+		return nil
 	}
 	p := hvcC[23:]
 	for arrays := int(hvcC[22]); arrays > 0; arrays-- {
 		if len(p) < 3 {
-			return 0, 0, errNoSPS
+			return nil
 		}
 		typ, n := p[0]&0x3f, int(p[1])<<8|int(p[2])
 		p = p[3:]
 		for ; n > 0; n-- {
 			if len(p) < 2 {
-				return 0, 0, errNoSPS
+				return nil
 			}
 			size := int(p[0])<<8 | int(p[1])
 			if len(p) < 2+size {
-				return 0, 0, errNoSPS
+				return nil
 			}
 			if typ == 33 && size > 2 {
-				return spsSize(unescapeNAL(p[4 : 2+size]))
+				return p[4 : 2+size]
 			}
 			p = p[2+size:]
 		}
 	}
-	return 0, 0, errNoSPS
+	return nil
 }
 
 // unescapeNAL removes the emulation prevention bytes (0x03 after 0x0000) of a NAL unit payload.
@@ -53,6 +64,9 @@ func unescapeNAL(b []byte) []byte {
 	}
 	return out
 }
+
+// skip passes over n bits.
+func (r *bitReader) skip(n int) { r.pos += n }
 
 // ue reads an unsigned Exp-Golomb number (H.265 9.2).
 func (r *bitReader) ue() uint64 {

@@ -38,6 +38,16 @@ func (d *decoder) salvage(err error) bool {
 	if d.ncomp == 0 || d.scans == 0 || d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
 		return false
 	}
+	// A picture of more blocks than the file has bits was never going to
+	// be there: a damaged header, not a cut-off file. Keeping it would
+	// allocate planes for a size the data cannot back.
+	var blocks int64
+	for _, c := range d.comp[:d.ncomp] {
+		blocks += int64(c.bw) * int64(c.bh)
+	}
+	if blocks > 8*int64(len(d.data)) {
+		return false
+	}
 	for i := range d.comp[:d.ncomp] {
 		c := &d.comp[i]
 		if c.pix == nil {

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/disintegration/imaging"
@@ -59,9 +60,10 @@ type Thumb struct {
 	Width, Height int
 	Format        encode.Format
 	Data          []byte
-	// Warnings say what was done about the source's colour profile
-	// when it could not be honoured as asked; every thumbnail of one
-	// image carries the same ones.
+	// Warnings say what went wrong without stopping the thumbnail: damage
+	// the decoder worked around (a file cut short, a PNG chunk with a bad
+	// CRC), a colour profile that could not be honoured as asked. Every
+	// thumbnail of one image carries the same ones.
 	Warnings []string
 }
 
@@ -96,8 +98,10 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		src = h
 		img, release, err = load(ctx, data, src, shrink, o)
 	}
+	warnings := slices.Clone(h.Warnings) // damage the decoder worked around
 	var damage *decode.Damage
 	if errors.As(err, &damage) {
+		warnings = append(warnings, "damaged, decoded in part: "+damage.Error())
 		err = nil
 	}
 	if err != nil {
@@ -127,10 +131,7 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Warnings = colour.warnings
-		if damage != nil {
-			t.Warnings = append([]string{"damaged, decoded in part: " + damage.Error()}, t.Warnings...)
-		}
+		t.Warnings = append(slices.Clone(warnings), colour.warnings...)
 		thumbs = append(thumbs, t)
 	}
 	return thumbs, nil
