@@ -143,6 +143,8 @@ func ReadHeader(data []byte) (h Header, err error) {
 // logical screen size (Header's size: the screen grown to hold a first frame that overflows
 // it); animated WebP gives its first frame. HEIC comes out with irot/imir
 // already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
+// For a header from Header.Thumbnail, Decode decodes that thumbnail item, from
+// a copy of data whose pitm box names it, and holds it to the thumbnail's size.
 // JPEG decoding watches ctx as it goes; other formats look at it only before they start,
 // and all return ctx.Err() once ctx is done.
 func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.Image, err error) {
