@@ -58,6 +58,13 @@ type Header struct {
 	coded, ispe image.Point
 	// layout is what DecodeCost needs to know of the stored pixels.
 	layout layout
+	// thumbnails are, for HEIC, the headers of the primary item's
+	// thumbnail items (Header.Thumbnail); item is, in such a header, the
+	// item it describes, and 0 in the primary's; pitm is where the primary
+	// item's ID is in the file.
+	thumbnails []Header
+	item       uint32
+	pitm       pitmField
 	// Warnings describes damage that Decode works around rather than fails
 	// on, one line each, such as a PNG ancillary chunk with a bad CRC (which
 	// is then ignored, as libpng does); nil when none. The image decodes,
@@ -136,6 +143,8 @@ func ReadHeader(data []byte) (h Header, err error) {
 // logical screen size (Header's size: the screen grown to hold a first frame that overflows
 // it); animated WebP gives its first frame. HEIC comes out with irot/imir
 // already applied and without alpha; AVIF comes out as stored (see Header.Orientation).
+// For a header from Header.Thumbnail, Decode decodes that thumbnail item, from
+// a copy of data whose pitm box names it, and holds it to the thumbnail's size.
 // JPEG decoding watches ctx as it goes; other formats look at it only before they start,
 // and all return ctx.Err() once ctx is done.
 func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.Image, err error) {
@@ -174,6 +183,12 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			img = fromStudioSwing(img)
 		}
 	case HEIC:
+		if h.item != 0 {
+			var ok bool
+			if data, ok = withPrimary(data, h.pitm, h.item); !ok {
+				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
+			}
+		}
 		img, err = heic.Decode(heicReader(data))
 		if err == nil && heicLimitedRange(data) {
 			img = fromStudioSwing(img)

@@ -25,6 +25,8 @@ func TestFixtureSources(t *testing.T) {
 		"heic.png":  photo(256, 171),
 		"alpha.png": translucent(256, 171),
 		"big.png":   photo(3000, 2000),
+		"thumb.png": negative(photo(512, 342)),
+		"photo.png": photo(256, 170),
 	}
 	for name, m := range sources {
 		f, err := os.Create(filepath.Join(dir, name))
@@ -39,7 +41,7 @@ func TestFixtureSources(t *testing.T) {
 		}
 	}
 	for fixture, source := range map[string]string{
-		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png",
+		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png", "thumb.heic": "thumb.png", "photo.heic": "photo.png",
 		"interlaced.png": "small.png", "cmyk.jpg": "small.png", "progressive.jpg": "small.png",
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", fixture))

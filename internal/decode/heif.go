@@ -99,7 +99,7 @@ var errNoImage = errors.New("no primary image size")
 // heifHeader reads the primary item's properties of a HEIC or AVIF file. For HEIC the
 // size is the displayed size with clap, irot and imir applied, since the HEIC decoder
 // applies them; for AVIF, whose decoder does not, it is the coded size and irot/imir
-// become the Orientation.
+// become the Orientation. For HEIC it also records the thumbnail items of the primary.
 func heifHeader(b []byte, f Format) (Header, error) {
 	meta := find(boxes(b), "meta")
 	if len(meta) < 4 {
@@ -107,18 +107,39 @@ func heifHeader(b []byte, f Format) (Header, error) {
 	}
 	mb := boxes(meta[4:])
 	primary := uint32(1)
-	if p := find(mb, "pitm"); len(p) >= 6 && p[0] == 0 {
-		primary = uint32(binary.BigEndian.Uint16(p[4:]))
-	} else if len(p) >= 8 {
-		primary = binary.BigEndian.Uint32(p[4:])
+	pitm := find(mb, "pitm")
+	if len(pitm) >= 6 && pitm[0] == 0 {
+		primary = uint32(binary.BigEndian.Uint16(pitm[4:]))
+	} else if len(pitm) >= 8 {
+		primary = binary.BigEndian.Uint32(pitm[4:])
 	}
+	h, err := itemHeader(b, mb, primary, f)
+	if err != nil || f != HEIC || len(pitm) < 6 {
+		return h, err
+	}
+	// boxes only reslices b, so the capacities tell where pitm's item ID is.
+	h.pitm = pitmField{offset: cap(b) - cap(pitm) + 4, wide: pitm[0] != 0}
+	for _, id := range thumbnailItems(find(mb, "iref"), primary) {
+		if itemType(mb, id) != "hvc1" {
+			continue
+		}
+		if t, err := itemHeader(b, mb, id, f); err == nil {
+			t.item, t.pitm = id, h.pitm
+			h.thumbnails = append(h.thumbnails, t)
+		}
+	}
+	return h, nil
+}
+
+// itemHeader reads the properties of item id, as heifHeader describes.
+func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 	iprp := boxes(find(mb, "iprp"))
 	props := boxes(find(iprp, "ipco"))
 	var w, h, angle, mir int
 	var clapW, clapH int
 	var av1C, hvcC []byte
 	h0 := Header{Orientation: 1}
-	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
+	for _, i := range primaryProps(find(iprp, "ipma"), id) {
 		if i < 1 || i > len(props) {
 			continue
 		}
@@ -158,7 +179,7 @@ func heifHeader(b []byte, f Format) (Header, error) {
 		if len(av1C) > 0 {
 			cw, ch, err := av1Size(av1C[min(4, len(av1C)):])
 			if err != nil {
-				cw, ch, err = av1Size(itemData(b, mb, primary))
+				cw, ch, err = av1Size(itemData(b, mb, id))
 			}
 			if err == nil {
 				h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
@@ -171,7 +192,7 @@ func heifHeader(b []byte, f Format) (Header, error) {
 		h0.Orientation = heifOrientation[angle][mir]
 		return h0, nil
 	}
-	switch itemType(mb, primary) {
+	switch itemType(mb, id) {
 	case "hvc1":
 		// The stream of a picture with an odd side is one sample larger,
 		// for 4:2:0 chroma: the decoder crops it to ispe.
@@ -179,7 +200,7 @@ func heifHeader(b []byte, f Format) (Header, error) {
 			h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
 		}
 	case "grid":
-		if gw, gh, ok := gridSize(itemData(b, mb, primary)); ok && (gw != w || gh != h) {
+		if gw, gh, ok := gridSize(itemData(b, mb, id)); ok && (gw != w || gh != h) {
 			h0.coded, h0.ispe = image.Pt(gw, gh), image.Pt(w, h)
 		}
 	}
@@ -191,6 +212,104 @@ func heifHeader(b []byte, f Format) (Header, error) {
 	}
 	h0.Width, h0.Height = w, h
 	return h0, nil
+}
+
+// thumbnailItems returns the IDs of the items that an iref box (ISO/IEC
+// 14496-12 8.11.12) says are thumbnails (type thmb) of item to; nil when it
+// is absent or malformed.
+func thumbnailItems(iref []byte, to uint32) []uint32 {
+	if len(iref) < 4 || iref[0] > 1 {
+		return nil
+	}
+	idSize := 2
+	if iref[0] == 1 {
+		idSize = 4
+	}
+	id := func(p []byte) uint32 {
+		if idSize == 2 {
+			return uint32(binary.BigEndian.Uint16(p))
+		}
+		return binary.BigEndian.Uint32(p)
+	}
+	var out []uint32
+	for _, ref := range boxes(iref[4:]) {
+		p := ref.data
+		if len(p) < idSize+2 {
+			return nil
+		}
+		from, count := id(p), int(binary.BigEndian.Uint16(p[idSize:]))
+		p = p[idSize+2:]
+		if len(p) != count*idSize {
+			return nil
+		}
+		if ref.typ != "thmb" || from == to || from == 0 {
+			continue
+		}
+		for i := 0; i < count; i++ {
+			if id(p[i*idSize:]) == to {
+				out = append(out, from)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// pitmField is where the item ID of a HEIF file's pitm box is: its offset
+// in the file, and whether it takes 4 bytes (pitm version 1) rather than 2.
+type pitmField struct {
+	offset int
+	wide   bool
+}
+
+// Thumbnail returns the header of the smallest thumbnail item of a HEIC
+// image whose displayed size is at least w×h, which Decode then decodes in
+// place of the primary item; ok is false when there is none. A thumbnail
+// item smaller than minHEICSide across is never chosen, since the HEIC
+// decoder garbles such pictures. The thumbnail's Orientation is 1, as the
+// primary's is, and its ICC profile is its own or else the primary's.
+func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
+	for _, t := range h.thumbnails {
+		if t.Width < w || t.Height < ht || max(t.Width, t.Height) < minHEICSide {
+			continue
+		}
+		if !ok || int64(t.Width)*int64(t.Height) < int64(thumb.Width)*int64(thumb.Height) {
+			thumb, ok = t, true
+		}
+	}
+	if !ok {
+		return Header{}, false
+	}
+	thumb.Format = h.Format
+	if thumb.ICC == nil {
+		thumb.ICC = h.ICC
+	}
+	thumb.ICC = bytes.Clone(thumb.ICC)
+	return thumb, true
+}
+
+// minHEICSide is the smallest width or height of a thumbnail item that
+// Header.Thumbnail picks.
+const minHEICSide = 256
+
+// withPrimary returns a copy of a HEIF file data whose pitm box names item
+// id, the item ID being patched in place where h.pitm says; ok is false
+// when it cannot be.
+func withPrimary(data []byte, p pitmField, id uint32) (out []byte, ok bool) {
+	n := 2
+	if p.wide {
+		n = 4
+	}
+	if p.offset < 8 || p.offset+n > len(data) || !p.wide && id > 0xffff {
+		return nil, false
+	}
+	out = bytes.Clone(data)
+	if p.wide {
+		binary.BigEndian.PutUint32(out[p.offset:], id)
+	} else {
+		binary.BigEndian.PutUint16(out[p.offset:], uint16(id))
+	}
+	return out, true
 }
 
 // ratio rounds an unsigned 32-bit fraction N/D to an int; 0 when D is 0.

@@ -42,6 +42,16 @@ func translucent(w, h int) *image.NRGBA {
 	return img
 }
 
+// negative returns img with its colour channels inverted: a picture that
+// differs from img everywhere.
+func negative(img *image.NRGBA) *image.NRGBA {
+	out := image.NewNRGBA(img.Rect)
+	for i := 0; i < len(img.Pix); i += 4 {
+		out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = 255-img.Pix[i], 255-img.Pix[i+1], 255-img.Pix[i+2], img.Pix[i+3]
+	}
+	return out
+}
+
 func clamp8(v float64) uint8 { return uint8(math.Max(0, math.Min(255, v))) }
 
 // psnr compares the non-premultiplied RGBA channels of two same-sized images, in dB.
@@ -259,3 +269,79 @@ func shiftIloc(t *testing.T, b []byte, delta int) []byte {
 // irot and imir return HEIF transform property boxes.
 func irot(quarterTurnsCCW int) []byte { return mkbox("irot", []byte{byte(quarterTurnsCCW)}) }
 func imir(axis int) []byte            { return mkbox("imir", []byte{byte(axis)}) }
+
+// withThumbnailItem returns a HEIC file whose primary item (ID 1) is the
+// primary item of primary and whose item 2 is the primary item of thumb,
+// marked as a thumbnail of item 1 by iref (version irefVersion: 16- or
+// 32-bit item IDs) and pitm (version pitmVersion). Both files must hold a
+// single-extent hvc1 primary item, as heif-enc writes.
+func withThumbnailItem(t *testing.T, primary, thumb []byte, irefVersion, pitmVersion byte) []byte {
+	t.Helper()
+	type item struct {
+		props [][]byte
+		data  []byte
+	}
+	var items []item
+	for _, file := range [][]byte{primary, thumb} {
+		mb := boxes(find(boxes(file), "meta")[4:])
+		id := uint32(1)
+		if p := find(mb, "pitm"); len(p) >= 6 {
+			id = uint32(binary.BigEndian.Uint16(p[4:]))
+		}
+		if itemType(mb, id) != "hvc1" {
+			t.Fatal("primary item is not hvc1")
+		}
+		iprp := boxes(find(mb, "iprp"))
+		ipco := boxes(find(iprp, "ipco"))
+		var it item
+		for _, i := range primaryProps(find(iprp, "ipma"), id) {
+			it.props = append(it.props, mkbox(ipco[i-1].typ, ipco[i-1].data))
+		}
+		it.data = itemData(file, mb, id)
+		items = append(items, it)
+	}
+	id := func(version byte, v uint32) []byte {
+		if version == 0 {
+			return binary.BigEndian.AppendUint16(nil, uint16(v))
+		}
+		return binary.BigEndian.AppendUint32(nil, v)
+	}
+	full := func(typ string, version byte, payload ...[]byte) []byte {
+		return mkbox(typ, append([]byte{version, 0, 0, 0}, bytes.Join(payload, nil)...))
+	}
+	ftyp := mkbox("ftyp", []byte("heic\x00\x00\x00\x00mif1heic"))
+	meta := func(dataStart int) []byte {
+		var ipco, ipma []byte
+		ipma = binary.BigEndian.AppendUint32(nil, uint32(len(items)))
+		var iinf, iloc []byte
+		iinf = binary.BigEndian.AppendUint16(nil, uint16(len(items)))
+		iloc = append([]byte{0x44, 0x00}, binary.BigEndian.AppendUint16(nil, uint16(len(items)))...)
+		n, offset := 0, dataStart
+		for i, it := range items {
+			ipma = binary.BigEndian.AppendUint16(ipma, uint16(i+1))
+			ipma = append(ipma, byte(len(it.props)))
+			for _, p := range it.props {
+				ipco = append(ipco, p...)
+				n++
+				ipma = append(ipma, byte(n))
+			}
+			iinf = append(iinf, full("infe", 2, binary.BigEndian.AppendUint16(nil, uint16(i+1)), []byte{0, 0}, []byte("hvc1\x00"))...)
+			iloc = binary.BigEndian.AppendUint16(iloc, uint16(i+1))
+			iloc = append(iloc, 0, 0, 0, 1) // data reference index, one extent
+			iloc = binary.BigEndian.AppendUint32(iloc, uint32(offset))
+			iloc = binary.BigEndian.AppendUint32(iloc, uint32(len(it.data)))
+			offset += len(it.data)
+		}
+		thmb := mkbox("thmb", bytes.Join([][]byte{id(irefVersion, 2), {0, 1}, id(irefVersion, 1)}, nil))
+		return full("meta", 0,
+			full("hdlr", 0, []byte("\x00\x00\x00\x00pict\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")),
+			full("pitm", pitmVersion, id(pitmVersion, 1)),
+			full("iinf", 0, iinf),
+			full("iref", irefVersion, thmb),
+			mkbox("iprp", append(mkbox("ipco", ipco), full("ipma", 0, ipma)...)),
+			full("iloc", 0, iloc))
+	}
+	start := len(ftyp) + len(meta(0)) + 8
+	mdat := mkbox("mdat", append(bytes.Clone(items[0].data), items[1].data...))
+	return bytes.Join([][]byte{ftyp, meta(start), mdat}, nil)
+}

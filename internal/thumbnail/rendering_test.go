@@ -29,11 +29,16 @@ func renderings(t *testing.T) map[string][]byte {
 	var pngPhoto, pngAlpha bytes.Buffer
 	png.Encode(&pngPhoto, testimage.Photo(640, 427))
 	png.Encode(&pngAlpha, testimage.Translucent(300, 200))
+	heic, err := os.ReadFile("../decode/testdata/thumbitem.heic")
+	if err != nil {
+		t.Fatal(err)
+	}
 	sources := map[string][]byte{
-		"jpeg":          testimage.JPEG(testimage.Photo(1600, 1067), 90, 0, false),
-		"jpeg-oriented": testimage.JPEG(testimage.Stored(testimage.Quadrants(400, 300), 6), 90, 6, false),
-		"png":           pngPhoto.Bytes(),
-		"png-alpha":     pngAlpha.Bytes(),
+		"heic-thumbnail-item": heic, // 256 from the primary item, the smaller boxes from the thumbnail item
+		"jpeg":                testimage.JPEG(testimage.Photo(1600, 1067), 90, 0, false),
+		"jpeg-oriented":       testimage.JPEG(testimage.Stored(testimage.Quadrants(400, 300), 6), 90, 6, false),
+		"png":                 pngPhoto.Bytes(),
+		"png-alpha":           pngAlpha.Bytes(),
 	}
 	box := func(s string) Box {
 		b, err := ParseBox(s)

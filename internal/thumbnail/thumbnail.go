@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 3
+const RenderingVersion = 4
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -93,18 +93,12 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	}
 	shrink := loadShrink(h.Format, w, ht, o)
 
-	if o.Memory != nil {
-		need := memoryNeed(h, shrink)
-		if need > o.MemoryLimit {
-			return nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
-				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
-		}
-		if err := o.Memory.Acquire(ctx, need); err != nil {
-			return nil, err
-		}
-		defer o.Memory.Release(need)
+	src, fromThumbnail := sourceHeader(h, w, ht, o)
+	img, release, err := load(ctx, data, src, shrink, o)
+	if err != nil && fromThumbnail && ctx.Err() == nil {
+		src = h
+		img, release, err = load(ctx, data, src, shrink, o)
 	}
-	img, err := decode.Decode(ctx, data, h, shrink)
 	warnings := slices.Clone(h.Warnings) // damage the decoder worked around
 	var damage *decode.Damage
 	if errors.As(err, &damage) {
@@ -114,10 +108,11 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	colour := planColour(h.ICC, img, o)
+	colour := planColour(src.ICC, img, o)
 	if cmyk, ok := img.(*image.CMYK); ok && colour.transform != nil {
 		// The only conversion made before resizing, since CMYK has no
 		// resampler of its own; a CMYK JPEG was already shrunk on load.
@@ -143,6 +138,50 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 		thumbs = append(thumbs, t)
 	}
 	return thumbs, nil
+}
+
+// sourceHeader returns the header of what to decode for the boxes of o
+// from an image of header h whose upright size is w×ht: a HEIC thumbnail
+// item that covers the largest target (fromThumbnail is then true), or
+// else h itself.
+func sourceHeader(h decode.Header, w, ht int, o Options) (src decode.Header, fromThumbnail bool) {
+	if h.Format != decode.HEIC {
+		return h, false
+	}
+	var tw, th int
+	for _, b := range o.Boxes {
+		bw, bh := target(w, ht, b, o.Fit, o.Upscale)
+		tw, th = max(tw, bw), max(th, bh)
+	}
+	if t, ok := h.Thumbnail(tw, th); ok {
+		return t, true
+	}
+	return h, false
+}
+
+// load decodes data as the header h describes, once the memory budget of
+// o has room for it. Unless err is set and is not a *decode.Damage, the
+// caller must call release once it is done with img.
+func load(ctx context.Context, data []byte, h decode.Header, shrink int, o Options) (img image.Image, release func(), err error) {
+	release = func() {}
+	if o.Memory != nil {
+		need := memoryNeed(h, shrink)
+		if need > o.MemoryLimit {
+			return nil, nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
+				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
+		}
+		if err := o.Memory.Acquire(ctx, need); err != nil {
+			return nil, nil, err
+		}
+		release = func() { o.Memory.Release(need) }
+	}
+	img, err = decode.Decode(ctx, data, h, shrink)
+	var damage *decode.Damage
+	if err != nil && !errors.As(err, &damage) {
+		release()
+		return nil, nil, err
+	}
+	return img, release, err
 }
 
 // memoryNeed returns the memory that making thumbnails of the image of
