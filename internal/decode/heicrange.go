@@ -67,38 +67,7 @@ func hevcFullRange(hvcC []byte) (bool, error) {
 // the flag's bit index in rbsp (-1 when the set has no video signal type).
 func spsFullRange(rbsp []byte) (full bool, bit int, err error) {
 	r := &bitReader{b: rbsp}
-	r.skip(4) // sps_video_parameter_set_id
-	subLayers := int(r.f(3))
-	r.skip(1)
-	// profile_tier_level(1, subLayers)
-	r.skip(88 + 8)
-	profilePresent, levelPresent := make([]bool, subLayers), make([]bool, subLayers)
-	for i := range subLayers {
-		profilePresent[i], levelPresent[i] = r.f(1) == 1, r.f(1) == 1
-	}
-	if subLayers > 0 {
-		r.skip(2 * (8 - subLayers))
-	}
-	for i := range subLayers {
-		if profilePresent[i] {
-			r.skip(88)
-		}
-		if levelPresent[i] {
-			r.skip(8)
-		}
-	}
-	r.ue() // sps_seq_parameter_set_id
-	if r.ue() == 3 {
-		r.skip(1) // separate_colour_plane_flag
-	}
-	r.ue() // width
-	r.ue() // height
-	if r.f(1) == 1 {
-		r.ue()
-		r.ue()
-		r.ue()
-		r.ue()
-	}
+	_, _, subLayers := spsStart(r)
 	r.ue() // bit depths
 	r.ue()
 	pocBits := int(r.ue()) + 4

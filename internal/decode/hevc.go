@@ -81,8 +81,20 @@ func (r *bitReader) ue() uint64 {
 // seq_parameter_set_rbsp (H.265 7.3.2.2).
 func spsSize(b []byte) (w, h int, err error) {
 	r := &bitReader{b: b}
+	width, height, _ := spsStart(r)
+	if r.bad || width == 0 || height == 0 || width > 1<<28 || height > 1<<28 {
+		return 0, 0, errNoSPS
+	}
+	return int(width), int(height), nil
+}
+
+// spsStart reads a seq_parameter_set_rbsp (H.265 7.3.2.2) from its start
+// through its conformance window, leaving r just after it, and returns the
+// picture size with the window cropped off and sps_max_sub_layers_minus1.
+// A window larger than the picture sets r.bad.
+func spsStart(r *bitReader) (width, height uint64, subLayers int) {
 	r.f(4) // sps_video_parameter_set_id
-	subLayers := int(r.f(3))
+	subLayers = int(r.f(3))
 	r.f(1)  // sps_temporal_id_nesting_flag
 	r.f(96) // general profile, tier and level
 	var profile, level [8]bool
@@ -105,7 +117,7 @@ func spsSize(b []byte) (w, h int, err error) {
 	if chroma == 3 && r.f(1) == 1 { // separate_colour_plane_flag
 		chroma = 0
 	}
-	width, height := r.ue(), r.ue()
+	width, height = r.ue(), r.ue()
 	if r.f(1) == 1 { // conformance_window_flag
 		sx, sy := uint64(1), uint64(1)
 		switch chroma {
@@ -126,8 +138,5 @@ func spsSize(b []byte) (w, h int, err error) {
 			r.bad = true
 		}
 	}
-	if r.bad || width == 0 || height == 0 || width > 1<<28 || height > 1<<28 {
-		return 0, 0, errNoSPS
-	}
-	return int(width), int(height), nil
+	return width, height, subLayers
 }
