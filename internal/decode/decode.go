@@ -56,6 +56,9 @@ type Header struct {
 	// stream declares, and ispe the size its ispe property declares, which
 	// the decoders do not hold each other to; zero when unknown.
 	coded, ispe image.Point
+	// clap is, for AVIF, the clean aperture to crop the decoded picture
+	// to (its decoder does not); empty when the whole picture is shown.
+	clap image.Rectangle
 	// layout is what DecodeCost needs to know of the stored pixels.
 	layout layout
 	// thumbnails are, for HEIC, the headers of the primary item's
@@ -199,6 +202,9 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			return nil, errors.New("decode avif: truncated file")
 		}
 		img, err = avif.Decode(r)
+		if err == nil && !h.clap.Empty() {
+			img = cropTo(img, h.clap)
+		}
 	default:
 		return nil, errUnknown
 	}
@@ -276,4 +282,12 @@ func prefixed(prefix string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", prefix, err)
+}
+
+// cropTo returns the part r of img, as an image of its own whose bounds
+// start at (0, 0). r must lie inside img's bounds.
+func cropTo(img image.Image, r image.Rectangle) image.Image {
+	dst := image.NewNRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(dst, dst.Bounds(), img, img.Bounds().Min.Add(r.Min), draw.Src)
+	return dst
 }

@@ -137,6 +137,7 @@ func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 	props := boxes(find(iprp, "ipco"))
 	var w, h, angle, mir int
 	var clapW, clapH int
+	var clapBox []byte
 	var av1C, hvcC []byte
 	h0 := Header{Orientation: 1}
 	for _, i := range primaryProps(find(iprp, "ipma"), id) {
@@ -161,6 +162,7 @@ func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 			if len(p) >= 16 {
 				clapW, clapH = ratio(p[0:8]), ratio(p[8:16])
 			}
+			clapBox = p
 		case "av1C":
 			av1C = p
 		case "hvcC":
@@ -187,6 +189,14 @@ func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 		}
 		if len(av1C) >= 3 && av1C[2]&0x40 != 0 {
 			h0.layout.bits = 10 // high_bitdepth
+		}
+		if clapBox != nil {
+			r, ok := cleanAperture(clapBox, w, h)
+			if !ok {
+				return Header{}, errors.New("clap: a clean aperture outside the picture")
+			}
+			h0.clap = r
+			w, h = r.Dx(), r.Dy()
 		}
 		h0.Width, h0.Height = w, h
 		h0.Orientation = heifOrientation[angle][mir]
@@ -319,6 +329,47 @@ func ratio(b []byte) int {
 		return 0
 	}
 	return int((uint64(n) + uint64(d)/2) / uint64(d))
+}
+
+// cleanAperture returns the rectangle of a w×h picture that a clap
+// property (ISO/IEC 14496-12 12.1.4) keeps: cleanApertureWidth and Height,
+// centred on the picture's centre moved by horizOff and vertOff, each a
+// fraction N/D with a signed N for the offsets. It reports false when the
+// fractions are malformed or the rectangle is not whole pixels inside the
+// picture, which libavif refuses too.
+func cleanAperture(p []byte, w, h int) (image.Rectangle, bool) {
+	if len(p) < 32 {
+		return image.Rectangle{}, false
+	}
+	frac := func(b []byte, signed bool) (float64, bool) {
+		d := binary.BigEndian.Uint32(b[4:])
+		if d == 0 {
+			return 0, false
+		}
+		n := float64(binary.BigEndian.Uint32(b))
+		if signed {
+			n = float64(int32(binary.BigEndian.Uint32(b)))
+		}
+		return n / float64(d), true
+	}
+	cw, ok1 := frac(p[0:], false)
+	ch, ok2 := frac(p[8:], false)
+	dx, ok3 := frac(p[16:], true)
+	dy, ok4 := frac(p[24:], true)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return image.Rectangle{}, false
+	}
+	left := dx + float64(w-1)/2 - (cw-1)/2
+	top := dy + float64(h-1)/2 - (ch-1)/2
+	whole := func(v float64) bool { return v == float64(int(v)) }
+	if !whole(left) || !whole(top) || !whole(cw) || !whole(ch) {
+		return image.Rectangle{}, false
+	}
+	r := image.Rect(int(left), int(top), int(left+cw), int(top+ch))
+	if r.Empty() || !r.In(image.Rect(0, 0, w, h)) {
+		return image.Rectangle{}, false
+	}
+	return r, true
 }
 
 // primaryProps returns the 1-based ipco indices associated with item id by an ipma box.
