@@ -23,6 +23,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 
 die() { echo "compare.sh: error: $*" >&2; exit 1; }
@@ -75,18 +76,7 @@ if [[ $SRC == /usr/share/backgrounds ]]; then
 		for p in "${corpus_pkgs[@]}"; do pkg_installed "$p" || missing+=("$p"); done
 	fi
 fi
-if ((${#missing[@]})); then
-	[[ $INSTALL == 1 ]] || die "missing: ${missing[*]} (INSTALL=0, so not installing)"
-	command -v apt-get >/dev/null || die "missing: ${missing[*]}, and no apt-get to install them"
-	SUDO=()
-	if [[ $(id -u) != 0 ]]; then
-		command -v sudo >/dev/null || die "missing: ${missing[*]}; not root and no sudo"
-		SUDO=(sudo)
-	fi
-	note "installing ${missing[*]}"
-	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing "${missing[@]}"
 [[ -d $SRC ]] || die "no photo directory $SRC"
 
 # ---------------------------------------------------------------- helpers

@@ -43,6 +43,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 die() { echo "conformance.sh: error: $*" >&2; exit 1; }
 note() { echo "== $*" >&2; }
@@ -70,18 +71,7 @@ missing=()
 command -v vipsthumbnail >/dev/null || missing+=(libvips-tools)
 { command -v convert && command -v identify; } >/dev/null || missing+=(imagemagick)
 command -v timeout >/dev/null || missing+=(coreutils)
-if ((${#missing[@]})); then
-	[[ $INSTALL == 1 ]] || die "missing: ${missing[*]} (INSTALL=0, so not installing)"
-	command -v apt-get >/dev/null || die "missing: ${missing[*]}, and no apt-get to install them"
-	SUDO=()
-	if [[ $(id -u) != 0 ]]; then
-		command -v sudo >/dev/null || die "missing: ${missing[*]}; not root and no sudo"
-		SUDO=(sudo)
-	fi
-	note "installing ${missing[*]}"
-	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing "${missing[@]}"
 
 MARK=.thumbs-conformance # marks the work directory as made here, so it may be wiped
 if [[ -e $WORK ]]; then
