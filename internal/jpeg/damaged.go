@@ -45,7 +45,7 @@ func (d *decoder) salvage(err error) bool {
 	for _, c := range d.comp[:d.ncomp] {
 		blocks += int64(c.bw) * int64(c.bh)
 	}
-	if blocks > 8*int64(len(d.data)) {
+	if !d.enoughData(blocks, len(d.data)) {
 		return false
 	}
 	for i := range d.comp[:d.ncomp] {

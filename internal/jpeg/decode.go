@@ -44,11 +44,13 @@ func DecodeConfig(data []byte) (image.Config, error) {
 // *image.Gray (1 component), or *image.CMYK (4 components, Adobe CMYK/YCCK
 // handled with the same inversion/transform conventions as image/jpeg so the
 // pixels agree with image/jpeg's).
-// Files it does not support (arithmetic coding, 12-bit, lossless,
-// hierarchical, RGB, odd component counts) fall back to image/jpeg (full
-// decode; then, for scale>1, box-average down to the scaled size) so the user
-// gets what image/jpeg would give. Errors for malformed data are returned,
-// never panics.
+// Huffman and arithmetic coding are both read, sequential and progressive.
+// Lossless and hierarchical files, and 12-bit arithmetic-coded ones, fail
+// with an error naming what they are. Other files it does not support
+// (12-bit, RGB, odd component counts) fall back to image/jpeg (full decode;
+// then, for scale>1, box-average down to the scaled size) so the user gets
+// what image/jpeg would give. Errors for malformed data are returned, never
+// panics.
 //
 // A file with more than MaxScans scans is refused before its pixels are
 // decoded past that scan. Decode watches ctx between scans and between rows

@@ -38,6 +38,7 @@ type encOpts struct {
 	q16          bool // 16-bit DQT entries
 	lateDQT      bool // DQT for tables other than 0 just before the first scan that needs them
 	noInterleave bool
+	dac          []byte // a DAC segment's payload, for arithmetic coding
 }
 
 // encoder state for one image.
@@ -126,7 +127,14 @@ func encode(w, h int, planes [][]byte, o encOpts) []byte {
 			scans = []encScan{{comps: all, se: 63}}
 		}
 	}
+	if o.dac != nil {
+		e.marker(0xCC, o.dac)
+	}
 	for _, s := range scans {
+		if o.sof == 0xC9 || o.sof == 0xCA {
+			e.arithScan(s)
+			continue
+		}
 		e.scan(s)
 	}
 	e.marker(0xD9, nil)

@@ -3,6 +3,7 @@ package jpeg
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -19,7 +20,39 @@ var (
 	errACBeforeDC = formatError("AC scan before the first DC scan")
 	errBadCode    = formatError("bad Huffman code")
 	errShortData  = formatError("short Huffman data")
+	errShortArith = formatError("short arithmetic-coded data")
 )
+
+// unsupportedError names a kind of JPEG this package does not decode and
+// image/jpeg does not either, so that there is no fallback to try.
+type unsupportedError string
+
+func (e unsupportedError) Error() string { return "jpeg: unsupported " + string(e) }
+
+// isSOF reports whether m is a start-of-frame marker (T.81 table B.1):
+// 0xC0 to 0xCF but for DHT, JPG and DAC.
+func isSOF(m byte) bool {
+	return m&0xF0 == 0xC0 && m != mDHT && m != 0xC8 && m != mDAC
+}
+
+// unsupportedFrame is the error for a frame of a process this package does
+// not decode: lossless, hierarchical (differential frames and DHP).
+func unsupportedFrame(m byte) error {
+	if m == mDHP {
+		return unsupportedError("hierarchical JPEG (DHP marker)")
+	}
+	kind := map[byte]string{
+		0xC3: "lossless JPEG",
+		0xC5: "hierarchical JPEG (differential sequential)",
+		0xC6: "hierarchical JPEG (differential progressive)",
+		0xC7: "hierarchical JPEG (differential lossless)",
+		0xCB: "lossless arithmetic-coded JPEG",
+		0xCD: "hierarchical arithmetic-coded JPEG (differential sequential)",
+		0xCE: "hierarchical arithmetic-coded JPEG (differential progressive)",
+		0xCF: "hierarchical arithmetic-coded JPEG (differential lossless)",
+	}[m]
+	return unsupportedError(fmt.Sprintf("%s (SOF%d)", kind, m-0xC0))
+}
 
 // Marker codes (T.81 table B.1).
 const (
@@ -27,6 +60,9 @@ const (
 	mSOF1 = 0xC1
 	mSOF2 = 0xC2
 	mDHT  = 0xC4
+	mSOF9 = 0xC9
+	mSOFA = 0xCA
+	mDAC  = 0xCC
 	mRST0 = 0xD0
 	mRST7 = 0xD7
 	mSOI  = 0xD8
@@ -34,6 +70,7 @@ const (
 	mSOS  = 0xDA
 	mDQT  = 0xDB
 	mDRI  = 0xDD
+	mDHP  = 0xDE
 	mAPP0 = 0xE0
 	mAPPE = 0xEE
 	mAPPF = 0xEF
@@ -70,6 +107,9 @@ type component struct {
 	keep  *keepSet
 	hasDC bool
 	pred  int32
+	// dcContext is the arithmetic DC context (T.81 table F.4, S0) that the
+	// component's previous DC difference selects.
+	dcContext int
 }
 
 type decoder struct {
@@ -94,6 +134,7 @@ type decoder struct {
 	mcux, mcuy    int
 
 	baseline, progressive bool
+	arithmetic            bool // SOF9 or SOF10
 	jfif, adobe           bool
 	transform             byte
 	ri                    int
@@ -105,6 +146,15 @@ type decoder struct {
 	qt   [4][64]int32 // zig-zag order
 	huff [2][4]huffTable
 	blk  [64]int32
+
+	// Arithmetic decoding: the QM decoder, the statistics areas of the
+	// conditioning tables, their DAC values, and the AC coefficients of
+	// the band being decoded, in zig-zag order.
+	arith   arithDecoder
+	dcStats [4][dcBins]uint8
+	acStats [4][acBins]uint8
+	cond    [4]arithConditioning
+	band    [64]int32
 }
 
 // readMarker finds the next marker the way image/jpeg does: bytes before a
@@ -147,6 +197,7 @@ func (d *decoder) parse(configOnly bool) error {
 		return formatError("missing SOI marker")
 	}
 	d.pos = 2
+	d.cond = [4]arithConditioning{defaultConditioning, defaultConditioning, defaultConditioning, defaultConditioning}
 	for {
 		m, err := d.readMarker()
 		if err != nil {
@@ -172,13 +223,18 @@ func (d *decoder) parse(configOnly bool) error {
 		seg := d.data[d.pos : d.pos+n]
 		d.pos += n
 		switch {
-		case m == mSOF0 || m == mSOF1 || m == mSOF2:
+		case m == mSOF0 || m == mSOF1 || m == mSOF2 || m == mSOF9 || m == mSOFA:
 			d.baseline = m == mSOF0
-			d.progressive = m == mSOF2
+			d.progressive = m == mSOF2 || m == mSOFA
+			d.arithmetic = m == mSOF9 || m == mSOFA
 			err = d.processSOF(seg)
 			if configOnly {
 				return err
 			}
+		case isSOF(m) || m == mDHP:
+			return unsupportedFrame(m)
+		case m == mDAC:
+			err = d.processDAC(seg)
 		case m == mDHT:
 			err = d.processDHT(seg)
 		case m == mDQT:
@@ -228,6 +284,10 @@ func (d *decoder) processSOF(seg []byte) error {
 		return errUnsupported
 	}
 	if seg[0] != 8 {
+		if d.arithmetic {
+			// image/jpeg, the fallback, reads no arithmetic coding.
+			return unsupportedError(fmt.Sprintf("%d-bit arithmetic-coded JPEG", seg[0]))
+		}
 		return errUnsupported
 	}
 	d.height = int(seg[1])<<8 | int(seg[2])

@@ -9,6 +9,9 @@ import (
 type scanComp struct {
 	c      *component
 	dc, ac *huffTable
+	// dcTable and acTable are the scan's table selectors Td and Ta: for
+	// arithmetic coding, the conditioning tables and statistics areas.
+	dcTable, acTable int
 }
 
 func (d *decoder) processSOS(seg []byte) error {
@@ -54,7 +57,7 @@ func (d *decoder) processSOS(seg []byte) error {
 		if ta > 3 || d.baseline && ta > 1 {
 			return formatError("bad Ta value")
 		}
-		sc[i] = scanComp{c, &d.huff[0][td], &d.huff[1][ta]}
+		sc[i] = scanComp{c, &d.huff[0][td], &d.huff[1][ta], int(td), int(ta)}
 	}
 	if d.ncomp > 1 && totalHV > 10 {
 		return formatError("total sampling factors too large")
@@ -88,7 +91,10 @@ func (d *decoder) processSOS(seg []byte) error {
 	} else {
 		blocks = int64(d.mcux) * int64(d.mcuy) * int64(totalHV)
 	}
-	if ss == 0 && blocks > 8*int64(len(d.data)-d.pos) {
+	if ss == 0 && !d.enoughData(blocks, len(d.data)-d.pos) {
+		if d.arithmetic {
+			return errShortArith
+		}
 		return errShortData
 	}
 	for i := 0; i < ns; i++ {
@@ -120,6 +126,20 @@ func (d *decoder) processSOS(seg []byte) error {
 		return nil
 	}
 	return d.decodeScan(sc[:ns], ss, se, ah, al)
+}
+
+// maxArithBlocks bounds the blocks of an arithmetic-coded picture whose
+// data has fewer bytes than an eighth of them. Arithmetic coding can code a
+// flat block in a small fraction of a bit (a flat 4096x4096 picture takes
+// 125 bytes), so the data size bounds nothing; 1<<22 blocks is a 16384x16384
+// grey picture, 256 MiB of samples.
+const maxArithBlocks = 1 << 22
+
+// enoughData reports whether n bytes of entropy-coded data can plausibly
+// hold the given number of blocks: a Huffman-coded block costs at least a
+// bit, so that the planes allocated for a picture are backed by its data.
+func (d *decoder) enoughData(blocks int64, n int) bool {
+	return blocks <= 8*int64(n) || d.arithmetic && blocks <= maxArithBlocks
 }
 
 // alloc allocates c's output plane and, for progressive files, its
@@ -178,10 +198,7 @@ var keepSets = func() map[int]*keepSet {
 }()
 
 func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
-	d.resetBits()
-	for i := range sc {
-		sc[i].c.pred = 0
-	}
+	d.startSegment(sc)
 	var mcus, across int
 	if len(sc) == 1 {
 		c := sc[0].c
@@ -194,7 +211,7 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 	rst := byte(mRST0)
 	// Progressive AC scans of one component are the bulk of progressive
 	// files: call their block decoders directly.
-	acScan := len(sc) == 1 && d.progressive && ss != 0 && !sc[0].c.dcOnly
+	acScan := len(sc) == 1 && d.progressive && ss != 0 && !sc[0].c.dcOnly && !d.arithmetic
 	mx, my := 0, 0
 	// stopped records where the scan's data ran out or went wrong, so
 	// that what was decoded before can be kept (see salvage).
@@ -248,7 +265,10 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 				return err
 			}
 		}
-		if d.short() {
+		if d.arithmetic && d.arith.cut {
+			return stopped(errShortArith)
+		}
+		if !d.arithmetic && d.short() {
 			return stopped(errShortData)
 		}
 		if d.ri > 0 && (m+1)%d.ri == 0 && m+1 < mcus {
@@ -256,14 +276,24 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 				return stopped(err)
 			}
 			rst = (rst-mRST0+1)&7 + mRST0
-			d.resetBits()
-			for i := range sc {
-				sc[i].c.pred = 0
-			}
+			d.startSegment(sc)
 			d.eobrun = 0
 		}
 	}
 	return nil
+}
+
+// startSegment resets the entropy decoder and the DC predictions, at the
+// start of a scan and after each restart marker.
+func (d *decoder) startSegment(sc []scanComp) {
+	if d.arithmetic {
+		d.arithStart(sc)
+		return
+	}
+	d.resetBits()
+	for i := range sc {
+		sc[i].c.pred = 0
+	}
 }
 
 // findRST skips to just past the expected restart marker, tolerating
@@ -295,6 +325,9 @@ func (d *decoder) findRST(want byte) error {
 // block decodes one block of a scan at block position (bx, by) of s.c.
 func (d *decoder) block(s *scanComp, bx, by, ss, se, ah, al int) error {
 	c := s.c
+	if d.arithmetic {
+		return d.arithBlockAt(s, bx, by, ss, se, ah, al)
+	}
 	if !d.progressive {
 		last, err := d.baselineBlock(s)
 		if err != nil {
@@ -323,6 +356,40 @@ func (d *decoder) block(s *scanComp, bx, by, ss, se, ah, al int) error {
 		return d.acFirst(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
 	default:
 		return d.acRefine(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
+	}
+}
+
+// arithBlockAt is block for arithmetic-coded scans.
+func (d *decoder) arithBlockAt(s *scanComp, bx, by, ss, se, ah, al int) error {
+	c := s.c
+	if !d.progressive {
+		last, err := d.arithBlock(s)
+		if err != nil {
+			return err
+		}
+		d.store(c, bx, by, last)
+		return nil
+	}
+	b := by*c.bw + bx
+	if c.dcOnly {
+		coef := &c.coef[b]
+		if ah == 0 {
+			return d.arithDCFirst(s, coef, al)
+		}
+		*coef |= int16(d.decodeFixed() << al)
+		return nil
+	}
+	coef := c.coef[b*c.keep.n : (b+1)*c.keep.n]
+	switch {
+	case ss == 0 && ah == 0:
+		return d.arithDCFirst(s, &coef[0], al)
+	case ss == 0:
+		coef[0] |= int16(d.decodeFixed() << al)
+		return nil
+	case ah == 0:
+		return d.arithACFirst(s, coef, c.keep, &c.mask[b], ss, se, al)
+	default:
+		return d.arithACRefine(s, coef, c.keep, &c.mask[b], ss, se, al)
 	}
 }
 
