@@ -177,48 +177,68 @@ func (d *decoder) byteIn() {
 	d.arith.c += uint32(b) << 8
 }
 
+// qeOf is the Qe column of qeTable, indexed by the low seven bits of a
+// bin, for decodeBit's fast path.
+var qeOf = func() (q [128]uint32) {
+	for i := range q {
+		q[i] = uint32(qeTable[min(i, fixedState)].qe)
+	}
+	return
+}()
+
 // decodeBit decodes one binary decision with the estimate in bin and
-// updates the bin (Decode, T.81 D.2.2 to D.2.6).
+// updates the bin (Decode, T.81 D.2.2 to D.2.6). The common case, an MPS
+// that leaves A at least 0x8000, is small enough to be inlined; the rest is
+// in decodeBitSlow.
 func (d *decoder) decodeBit(bin *uint8) int {
 	e := &d.arith
+	if a := e.a - qeOf[*bin&0x7F]; a >= 0x8000 && e.c>>16 < a {
+		e.a = a
+		return int(*bin >> 7)
+	}
+	return d.decodeBitSlow(bin)
+}
+
+// decodeBitSlow is decodeBit for a decision that needs an exchange or
+// renormalisation.
+func (d *decoder) decodeBitSlow(bin *uint8) int {
+	e := &d.arith
 	s := *bin
-	qe := uint32(qeTable[s&0x7F].qe)
+	qe := qeOf[s&0x7F]
+	a := e.a - qe
 	bit := int(s >> 7)
-	e.a -= qe
-	if e.c>>16 < e.a {
-		if e.a >= 0x8000 {
-			return bit
-		}
+	if e.c>>16 < a {
 		// Conditional MPS exchange: the interval left to the MPS is
 		// smaller than the LPS's, so the two trade places.
-		if e.a < qe {
+		if a < qe {
 			bit ^= 1
 			*bin = binAfterLPS[s]
 		} else {
 			*bin = binAfterMPS[s]
 		}
 	} else {
-		e.c -= e.a << 16
-		if e.a < qe {
+		e.c -= a << 16
+		if a < qe {
 			*bin = binAfterMPS[s]
 		} else {
 			bit ^= 1
 			*bin = binAfterLPS[s]
 		}
-		e.a = qe
+		a = qe
 	}
 	// Renorm_d: shift until A is at least 0x8000 again, a byte at a time
 	// into C.
-	for e.a < 0x8000 {
+	for a < 0x8000 {
 		if e.ct == 0 {
 			d.byteIn()
 			e.ct = 8
 		}
-		n := min(bits.LeadingZeros32(e.a)-16, e.ct)
-		e.a <<= n
+		n := min(bits.LeadingZeros32(a)-16, e.ct)
+		a <<= n
 		e.c <<= n
 		e.ct -= n
 	}
+	e.a = a
 	return bit
 }
 

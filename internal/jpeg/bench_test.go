@@ -141,3 +141,47 @@ func thumbScale(data []byte, box int) int {
 	}
 	return s
 }
+
+var arithBenchFiles = sync.OnceValue(func() map[string][]byte {
+	const w, h = 4000, 3000
+	planes := ycc(photo(w, h, 42))
+	files := map[string][]byte{}
+	for _, kind := range []struct {
+		name      string
+		huff, ari byte
+		scans     []encScan
+	}{
+		{"sequential", 0xC0, 0xC9, nil},
+		{"progressive", 0xC2, 0xCA, progScript(3)},
+	} {
+		o := encOpts{comps: s420, quant: quality(3), adobe: -1, jfif: true, scans: kind.scans}
+		o.sof = kind.huff
+		files[kind.name+"/huffman"] = encode(w, h, planes, o)
+		o.sof = kind.ari
+		files[kind.name+"/arithmetic"] = encode(w, h, planes, o)
+	}
+	return files
+})
+
+// BenchmarkArithmetic decodes a generated 4000x3000 4:2:0 photo-like image
+// coded both ways from the same coefficients, Huffman (optimised tables)
+// and arithmetic, sequential and progressive, at full scale and at 1/8.
+func BenchmarkArithmetic(b *testing.B) {
+	files := arithBenchFiles()
+	for _, kind := range []string{"sequential", "progressive"} {
+		for _, s := range []int{1, 8} {
+			for _, coding := range []string{"huffman", "arithmetic"} {
+				data := files[kind+"/"+coding]
+				b.Run(fmt.Sprintf("%s/scale=%d/%s", kind, s, coding), func(b *testing.B) {
+					b.SetBytes(int64(len(data)))
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := Decode(context.Background(), data, s); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
