@@ -35,7 +35,7 @@ func (d *decoder) salvage(err error) bool {
 	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &fe) {
 		return false
 	}
-	if d.ncomp == 0 || d.scans == 0 || d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
+	if d.ncomp == 0 || d.scans == 0 || d.leftToStd() {
 		return false
 	}
 	// A picture of more blocks than the file has bits was never going to

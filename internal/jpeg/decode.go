@@ -17,6 +17,9 @@ func DecodeConfig(data []byte) (image.Config, error) {
 	d := &decoder{data: data, scale: 1}
 	err := d.parse(true)
 	if errors.Is(err, errUnsupported) {
+		if d.arithmetic {
+			return image.Config{}, d.arithUnsupported()
+		}
 		return stdjpeg.DecodeConfig(bytes.NewReader(data))
 	}
 	if err == nil && d.ncomp == 0 {
@@ -44,10 +47,11 @@ func DecodeConfig(data []byte) (image.Config, error) {
 // *image.Gray (1 component), or *image.CMYK (4 components, Adobe CMYK/YCCK
 // handled with the same inversion/transform conventions as image/jpeg so the
 // pixels agree with image/jpeg's).
-// Huffman and arithmetic coding are both read, sequential and progressive.
-// Lossless and hierarchical files, and 12-bit arithmetic-coded ones, fail
-// with an error naming what they are. Other files it does not support
-// (12-bit, RGB, odd component counts) fall back to image/jpeg (full decode;
+// Huffman and arithmetic coding are both read, sequential and progressive;
+// arithmetic-coded RGB comes out as *image.RGBA. Lossless and hierarchical
+// files, and arithmetic-coded ones of a layout not read here, fail with an
+// error naming what they are. Other files it does not support (12-bit,
+// RGB, odd component counts) fall back to image/jpeg (full decode;
 // then, for scale>1, box-average down to the scaled size) so the user gets
 // what image/jpeg would give. Errors for malformed data are returned, never
 // panics.
@@ -87,12 +91,18 @@ func decode(ctx context.Context, data []byte, scale int, noSkip bool) (image.Ima
 	d := &decoder{data: data, scale: scale, noSkip: noSkip, done: ctx.Done(), ctx: ctx}
 	var damage error
 	if err := d.parse(false); err != nil {
+		if d.arithmetic && errors.Is(err, errUnsupported) {
+			return nil, d.arithUnsupported()
+		}
 		if !d.salvage(err) {
 			return nil, err
 		}
 		damage = err
 	}
-	if d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
+	if d.leftToStd() {
+		if d.arithmetic {
+			return nil, d.arithUnsupported()
+		}
 		return nil, errUnsupported
 	}
 	if d.progressive {
@@ -194,6 +204,16 @@ func (d *decoder) image() image.Image {
 	case 1:
 		return &image.Gray{Pix: y.pix, Stride: y.stride, Rect: r}
 	case 3:
+		if d.isRGB() { // arithmetic-coded: see leftToStd
+			m := image.NewRGBA(r)
+			for i := range 3 {
+				d.upsample(m.Pix[i:], m.Stride, 4, w, h, &d.comp[i])
+			}
+			for i := 3; i < len(m.Pix); i += 4 {
+				m.Pix[i] = 0xFF
+			}
+			return m
+		}
 		cb, cr := &d.comp[1], &d.comp[2]
 		if cbPix, crPix, ok := d.chromaOnGrid(); ok {
 			return &image.YCbCr{Y: y.pix, Cb: cbPix, Cr: crPix, YStride: y.stride, CStride: y.stride,

@@ -51,7 +51,7 @@ func TestFixtures(t *testing.T) {
 			refData := data
 			r, ok := fixtureRef[name]
 			if !ok {
-				r, ok = arithTwins[name]
+				r, ok = twinOf(name)
 			}
 			if ok {
 				refData = readFixture(t, r)

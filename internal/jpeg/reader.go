@@ -449,6 +449,23 @@ func (d *decoder) processDQT(seg []byte) error {
 	return nil
 }
 
+// leftToStd reports whether the frame is one this package leaves to
+// image/jpeg: RGB, and four components without an Adobe marker. RGB is
+// decoded here when arithmetic-coded, which image/jpeg does not read.
+func (d *decoder) leftToStd() bool {
+	return d.ncomp == 3 && d.isRGB() && !d.arithmetic || d.ncomp == 4 && !d.adobe
+}
+
+// arithUnsupported is the error for an arithmetic-coded file that a
+// Huffman-coded one of the same layout would leave to image/jpeg, which
+// reads no arithmetic coding.
+func (d *decoder) arithUnsupported() error {
+	if d.ncomp == 4 {
+		return unsupportedError("arithmetic-coded 4-component JPEG without an Adobe marker")
+	}
+	return unsupportedError("arithmetic-coded JPEG of this layout (only 1, 3 or 4 components of 8 bits are read)")
+}
+
 // isRGB reports whether a 3-component file holds RGB rather than YCbCr,
 // by the same rules as image/jpeg.
 func (d *decoder) isRGB() bool {

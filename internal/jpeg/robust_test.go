@@ -203,7 +203,7 @@ func TestHostile(t *testing.T) {
 func TestDecodeConfig(t *testing.T) {
 	for name, data := range robustInputs(t) {
 		refData := data
-		if twin, ok := arithTwins[name]; ok {
+		if twin, ok := twinOf(name); ok {
 			refData = readFixture(t, twin) // image/jpeg reads no arithmetic coding
 		}
 		want, err1 := stdjpeg.DecodeConfig(bytes.NewReader(refData))

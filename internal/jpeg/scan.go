@@ -27,7 +27,7 @@ func (d *decoder) processSOS(seg []byte) error {
 		return formatError("SOS length inconsistent with number of components")
 	}
 	if d.scans == 0 {
-		if d.ncomp == 3 && d.isRGB() || d.ncomp == 4 && !d.adobe {
+		if d.leftToStd() {
 			return errUnsupported
 		}
 	}
