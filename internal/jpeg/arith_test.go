@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	stdjpeg "image/jpeg"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -301,6 +302,44 @@ func TestBadDAC(t *testing.T) {
 			b := append(append(append([]byte(nil), good[:sos[0]]...), dac...), good[sos[0]:]...)
 			if m, err := Decode(context.Background(), b, 1); err == nil || !strings.Contains(err.Error(), "DAC") {
 				t.Errorf("Decode = %v, %v; want a DAC error", m != nil, err)
+			}
+		})
+	}
+}
+
+// TestArithmeticFrameSize: arithmetic coding can code a flat picture in a
+// few bytes, so a frame larger than its data is read up to maxArithBlocks
+// blocks, and refused past that before its planes are allocated.
+func TestArithmeticFrameSize(t *testing.T) {
+	for _, tt := range []struct {
+		w, h int
+		ok   bool
+	}{
+		{4096, 4096, true},    // 262144 blocks in 4 bytes
+		{16384, 16392, false}, // a row of blocks over maxArithBlocks
+		{65535, 65535, false},
+	} {
+		t.Run(fmt.Sprintf("%dx%d", tt.w, tt.h), func(t *testing.T) {
+			data := []byte{0xFF, 0xD8, 0xFF, 0xC9, 0, 11, 8, byte(tt.h >> 8), byte(tt.h), byte(tt.w >> 8), byte(tt.w), 1, 1, 0x11, 0,
+				0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0, 0, 0, 0, 0xFF, 0xD9}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			m, err := Decode(context.Background(), data, 8)
+			runtime.ReadMemStats(&after)
+			if !tt.ok {
+				if err == nil || !errors.Is(err, errShortArith) {
+					t.Fatalf("Decode = %v; want %v", err, errShortArith)
+				}
+				if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+					t.Errorf("allocated %d bytes before refusing", grew)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := m.Bounds(); b.Dx() != tt.w/8 || b.Dy() != tt.h/8 {
+				t.Errorf("bounds %v", b)
 			}
 		})
 	}
