@@ -18,8 +18,8 @@ type qeRow struct {
 
 // fixedState is the extra state, after the 113 of table D.2, for the
 // decisions T.81 codes with a fixed estimate of about 0.5 (Qe X'5A1D', MPS
-// 0): the signs of AC coefficients and the bits of progressive refinement.
-// It never moves.
+// 0): the signs of AC coefficients and the bits of DC refinement scans. It
+// never moves.
 const fixedState = 113
 
 var qeTable = [114]qeRow{
