@@ -136,8 +136,9 @@ func (d *decoder) processSOS(seg []byte) error {
 const maxArithBlocks = 1 << 22
 
 // enoughData reports whether n bytes of entropy-coded data can plausibly
-// hold the given number of blocks: a Huffman-coded block costs at least a
-// bit, so that the planes allocated for a picture are backed by its data.
+// hold the given number of blocks, so that the planes allocated for a
+// picture are backed by its data: a Huffman-coded block costs at least a
+// bit, an arithmetic-coded one almost nothing (see maxArithBlocks).
 func (d *decoder) enoughData(blocks int64, n int) bool {
 	return blocks <= 8*int64(n) || d.arithmetic && blocks <= maxArithBlocks
 }
