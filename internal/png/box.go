@@ -123,16 +123,18 @@ func (s *shrinker) addRGB8(row []byte) {
 	for dx := 0; dx < len(s.sums); dx += 3 {
 		x0 := dx / 3 * k
 		px := row[3*x0 : 3*min(x0+k, s.w)]
-		var r, g, b uint64
-		for i := 0; i+2 < len(px); i += 3 {
-			r += uint64(px[i])
-			g += uint64(px[i+1])
-			b += uint64(px[i+2])
+		var r, g, b uint32 // k·255 fits: k ≤ maxShrink
+		for len(px) >= 3 {
+			p := px[:3:3]
+			r += uint32(p[0])
+			g += uint32(p[1])
+			b += uint32(p[2])
+			px = px[3:]
 		}
 		sums := s.sums[dx : dx+3 : dx+3]
-		sums[0] += r
-		sums[1] += g
-		sums[2] += b
+		sums[0] += uint64(r)
+		sums[1] += uint64(g)
+		sums[2] += uint64(b)
 	}
 }
 
@@ -142,20 +144,22 @@ func (s *shrinker) addRGBA8(row []byte) {
 	for dx := 0; dx < len(s.sums); dx += 4 {
 		x0 := dx / 4 * k
 		px := row[4*x0 : 4*min(x0+k, s.w)]
-		var r, g, b, a uint64
-		for i := 0; i+3 < len(px); i += 4 {
-			av := uint64(px[i+3])
-			all &= px[i+3]
-			r += uint64(px[i]) * av
-			g += uint64(px[i+1]) * av
-			b += uint64(px[i+2]) * av
+		var r, g, b, a uint32 // k·255·255 fits: k ≤ maxShrink
+		for len(px) >= 4 {
+			p := px[:4:4]
+			av := uint32(p[3])
+			all &= p[3]
+			r += uint32(p[0]) * av
+			g += uint32(p[1]) * av
+			b += uint32(p[2]) * av
 			a += av
+			px = px[4:]
 		}
 		sums := s.sums[dx : dx+4 : dx+4]
-		sums[0] += r
-		sums[1] += g
-		sums[2] += b
-		sums[3] += a
+		sums[0] += uint64(r)
+		sums[1] += uint64(g)
+		sums[2] += uint64(b)
+		sums[3] += uint64(a)
 	}
 	if all != 255 {
 		s.opaque = false

@@ -1,12 +1,14 @@
 package png
 
 import (
-	"compress/zlib"
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // ErrUnsupported is the error DecodeShrunk returns for a stream it leaves
@@ -176,8 +178,7 @@ func layout(data []byte) (h header, idat [][]byte, err error) {
 	return h, idat, nil
 }
 
-// idatReader reads the concatenated data of IDAT chunks. It is an
-// io.ByteReader, so that the inflater reads no further than it needs.
+// idatReader reads the concatenated data of IDAT chunks.
 type idatReader struct {
 	chunks [][]byte
 }
@@ -192,18 +193,6 @@ func (r *idatReader) Read(p []byte) (int, error) {
 	n := copy(p, r.chunks[0])
 	r.chunks[0] = r.chunks[0][n:]
 	return n, nil
-}
-
-func (r *idatReader) ReadByte() (byte, error) {
-	for len(r.chunks) > 0 && len(r.chunks[0]) == 0 {
-		r.chunks = r.chunks[1:]
-	}
-	if len(r.chunks) == 0 {
-		return 0, io.EOF
-	}
-	b := r.chunks[0][0]
-	r.chunks[0] = r.chunks[0][1:]
-	return b, nil
 }
 
 // DecodeShrunk decodes the PNG stream data row by row, summing each row
@@ -228,7 +217,8 @@ func DecodeShrunk(ctx context.Context, data []byte, k int) (*Planes, error) {
 		return nil, ErrUnsupported
 	}
 	bpp := max(1, h.bitsPerPixel()/8)
-	zr, err := zlib.NewReader(&idatReader{chunks: idat})
+	// A bufio.Reader takes the inflater's fast path.
+	zr, err := zlib.NewReader(bufio.NewReaderSize(&idatReader{chunks: idat}, 32<<10))
 	if err != nil {
 		return nil, fmt.Errorf("png: %w", err)
 	}
