@@ -110,6 +110,8 @@ func pngHeader(b []byte) (Header, error) {
 			seenIDAT = true
 		case "iCCP":
 			h.ICC = inflateICCP(c.Data)
+		case "tRNS":
+			h.layout.transparent = true
 		}
 	}
 	return h, nil
