@@ -38,8 +38,9 @@ func unfilter(filter byte, cur, prev []byte, bpp int) bool {
 }
 
 // unpaeth undoes the Paeth filter. For 3 and 4 bytes per pixel it works
-// a pixel at a time, the lanes' chains of dependent bytes side by side;
-// otherwise one byte lane at a time.
+// a pixel at a time, so that the lanes' chains of dependent bytes run
+// side by side; otherwise one byte lane at a time. The predictor is
+// chosen without branches, which photographs would mispredict.
 func unpaeth(cur, prev []byte, bpp int) {
 	switch bpp {
 	case 3:
@@ -47,9 +48,33 @@ func unpaeth(cur, prev []byte, bpp int) {
 		for i := 0; i+2 < len(cur); i += 3 {
 			p, q := cur[i:i+3:i+3], prev[i:i+3:i+3]
 			b0, b1, b2 := int(q[0]), int(q[1]), int(q[2])
-			a0 = int(p[0] + uint8(paeth(a0, b0, c0)))
-			a1 = int(p[1] + uint8(paeth(a1, b1, c1)))
-			a2 = int(p[2] + uint8(paeth(a2, b2, c2)))
+			{ // lane 0: paeth written out, since it does not inline
+				da, db := b0-c0, a0-c0
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a0 ^ (a0^b0)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c0) & ((pc - pa) >> 63)
+				a0 = int(p[0] + uint8(pred))
+			}
+			{ // lane 1: paeth written out, since it does not inline
+				da, db := b1-c1, a1-c1
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a1 ^ (a1^b1)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c1) & ((pc - pa) >> 63)
+				a1 = int(p[1] + uint8(pred))
+			}
+			{ // lane 2: paeth written out, since it does not inline
+				da, db := b2-c2, a2-c2
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a2 ^ (a2^b2)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c2) & ((pc - pa) >> 63)
+				a2 = int(p[2] + uint8(pred))
+			}
 			p[0], p[1], p[2] = uint8(a0), uint8(a1), uint8(a2)
 			c0, c1, c2 = b0, b1, b2
 		}
@@ -58,10 +83,42 @@ func unpaeth(cur, prev []byte, bpp int) {
 		for i := 0; i+3 < len(cur); i += 4 {
 			p, q := cur[i:i+4:i+4], prev[i:i+4:i+4]
 			b0, b1, b2, b3 := int(q[0]), int(q[1]), int(q[2]), int(q[3])
-			a0 = int(p[0] + uint8(paeth(a0, b0, c0)))
-			a1 = int(p[1] + uint8(paeth(a1, b1, c1)))
-			a2 = int(p[2] + uint8(paeth(a2, b2, c2)))
-			a3 = int(p[3] + uint8(paeth(a3, b3, c3)))
+			{ // lane 0: paeth written out, since it does not inline
+				da, db := b0-c0, a0-c0
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a0 ^ (a0^b0)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c0) & ((pc - pa) >> 63)
+				a0 = int(p[0] + uint8(pred))
+			}
+			{ // lane 1: paeth written out, since it does not inline
+				da, db := b1-c1, a1-c1
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a1 ^ (a1^b1)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c1) & ((pc - pa) >> 63)
+				a1 = int(p[1] + uint8(pred))
+			}
+			{ // lane 2: paeth written out, since it does not inline
+				da, db := b2-c2, a2-c2
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a2 ^ (a2^b2)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c2) & ((pc - pa) >> 63)
+				a2 = int(p[2] + uint8(pred))
+			}
+			{ // lane 3: paeth written out, since it does not inline
+				da, db := b3-c3, a3-c3
+				pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+				m := (pb - pa) >> 63
+				pred := a3 ^ (a3^b3)&m
+				pa ^= (pa ^ pb) & m
+				pred ^= (pred ^ c3) & ((pc - pa) >> 63)
+				a3 = int(p[3] + uint8(pred))
+			}
 			p[0], p[1], p[2], p[3] = uint8(a0), uint8(a1), uint8(a2), uint8(a3)
 			c0, c1, c2, c3 = b0, b1, b2, b3
 		}
@@ -80,18 +137,15 @@ func unpaeth(cur, prev []byte, bpp int) {
 
 // paeth returns the Paeth predictor of a byte from its left (a), upper
 // (b) and upper-left (c) neighbours: whichever is nearest a + b - c,
-// preferring a, then b.
+// preferring a, then b. It selects with masks rather than branches, and
+// is small enough to inline.
 func paeth(a, b, c int) int {
-	pa := abs(b - c)       // |p - a|
-	pb := abs(a - c)       // |p - b|
-	pc := abs(a + b - 2*c) // |p - c|
-	if pa <= pb && pa <= pc {
-		return a
-	}
-	if pb <= pc {
-		return b
-	}
-	return c
+	da, db := b-c, a-c // p - a and p - b, where p = a + b - c
+	pa, pb, pc := da^da>>63-da>>63, db^db>>63-db>>63, (da+db)^(da+db)>>63-(da+db)>>63
+	m := (pb - pa) >> 63 // all ones when b is nearer than a
+	a ^= (a ^ b) & m
+	pa ^= (pa ^ pb) & m
+	return a ^ (a^c)&((pc-pa)>>63)
 }
 
 func abs(x int) int {
