@@ -139,16 +139,17 @@ func layout(data []byte) (h header, idat [][]byte, err error) {
 				return h, nil, orderErr(c.Kind)
 			}
 			stage = seentRNS
-			want := map[int]int{ctGray: 2, ctRGB: 6}[h.colorType]
 			switch {
 			case h.colorType == ctGrayAlpha || h.colorType == ctRGBA:
 				return h, nil, errors.New("png: tRNS, color type mismatch")
-			case paletted && len(c.Data) > 256, !paletted && len(c.Data) != want:
+			case paletted && len(c.Data) > 256,
+				h.colorType == ctGray && len(c.Data) != 2,
+				h.colorType == ctRGB && len(c.Data) != 6:
 				return h, nil, errors.New("png: bad tRNS length")
 			}
 			h.transparent = c.Data
-			for i, a := range c.Data {
-				if paletted {
+			if paletted {
+				for i, a := range c.Data {
 					h.palette[i][3] = a
 				}
 			}
@@ -213,9 +214,6 @@ func DecodeShrunk(ctx context.Context, data []byte, k int) (*Planes, error) {
 		return nil, ErrUnsupported
 	}
 	rowBytes := (h.width*h.bitsPerPixel() + 7) / 8
-	if rowBytes/h.width > 8 || int64(rowBytes)*int64(h.height) > 1<<40 {
-		return nil, ErrUnsupported
-	}
 	bpp := max(1, h.bitsPerPixel()/8)
 	// A bufio.Reader takes the inflater's fast path.
 	zr, err := zlib.NewReader(bufio.NewReaderSize(&idatReader{chunks: idat}, 32<<10))

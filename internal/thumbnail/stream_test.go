@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/thumbs-dev/thumbs/internal/decode"
@@ -136,5 +137,56 @@ func TestStreamedPNGKeepsSixteenBits(t *testing.T) {
 	}
 	if r, _, _, _ := out.At(3, 3).RGBA(); r>>8 != 1 {
 		t.Errorf("gray 0x00ff came out as %d, want 1", r>>8)
+	}
+}
+
+// TestDamagedPNGFailsAsBefore checks that a damaged PNG gives, through
+// Make, the verdict image/png gives it on its own: the same error for a
+// stream cut short or with a bad critical chunk, and a thumbnail with a
+// warning for an ancillary chunk with a bad CRC.
+func TestDamagedPNGFailsAsBefore(t *testing.T) {
+	sound := pngOf(t, alphaPhoto(300, 200))
+	idat := bytes.Index(sound, []byte("IDAT"))
+	flip := func(at int) []byte {
+		b := bytes.Clone(sound)
+		b[at] ^= 0x20
+		return b
+	}
+	withText := append(bytes.Clone(sound[:33]), pngChunk("tEXt", []byte("a\x00b"))...)
+	withText = append(withText, sound[33:]...)
+	badText := bytes.Clone(withText)
+	badText[33+8+3] ^= 0xff // the tEXt chunk's CRC
+	tests := []struct {
+		name    string
+		data    []byte
+		warning string // for a thumbnail that is made; "" when it fails
+	}{
+		{"cut in the image data", sound[:idat+200], ""},
+		{"cut before IEND", sound[:len(sound)-12], ""},
+		{"IDAT data changed", flip(idat + 100), ""},
+		{"IDAT CRC changed", flip(bytes.Index(sound, []byte("IEND")) - 6), ""},
+		{"tEXt CRC bad", badText, `"tEXt" chunk at byte 33 has a bad CRC`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			thumbs, err := Make(context.Background(), tt.data, Options{Boxes: []Box{mustBox(t, "40")}})
+			if tt.warning != "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(thumbs[0].Warnings) != 1 || !strings.Contains(thumbs[0].Warnings[0], tt.warning) {
+					t.Errorf("warnings %q, want one with %q", thumbs[0].Warnings, tt.warning)
+				}
+				return
+			}
+			h, herr := decode.ReadHeader(tt.data)
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			_, want := decode.Decode(context.Background(), tt.data, h, 1)
+			if err == nil || want == nil || err.Error() != want.Error() {
+				t.Errorf("Make: %v; image/png alone: %v", err, want)
+			}
+		})
 	}
 }
