@@ -5,9 +5,10 @@ import "math"
 // layout is what is known of how an image's pixels are stored that bears
 // on the memory decoding them takes; zero values where unknown.
 type layout struct {
-	bits       int  // PNG and TIFF bits per sample, AVIF 10 for more than 8
-	colorType  int  // PNG colour type
-	interlaced bool // PNG Adam7
+	bits        int  // PNG and TIFF bits per sample, AVIF 10 for more than 8
+	colorType   int  // PNG colour type
+	interlaced  bool // PNG Adam7
+	transparent bool // PNG tRNS
 
 	// JPEG: the components' sampling factors and the frame type.
 	progressive, fallback bool

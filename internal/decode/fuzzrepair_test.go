@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/png"
 	"testing"
+
+	pngchunks "github.com/thumbs-dev/thumbs/internal/png"
 )
 
 // FuzzRepairs runs the stream repairs on any input, outside the panic
@@ -17,7 +19,7 @@ func FuzzRepairs(f *testing.F) {
 	f.Add(enc(f, func(b *bytes.Buffer) error { return png.Encode(b, photo(5, 3)) }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		repairGIF(data)
-		withoutChunks(data, pngBadAncillary(data))
+		pngchunks.WithoutChunks(data, pngchunks.BadAncillary(data))
 		heicReader(data)
 		heicLimitedRange(data)
 		spsFullRange(data)

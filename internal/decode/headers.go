@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/thumbs-dev/thumbs/internal/bmp"
+	"github.com/thumbs-dev/thumbs/internal/png"
 	"github.com/thumbs-dev/thumbs/internal/tiff"
 )
 
@@ -92,36 +93,26 @@ func pngHeader(b []byte) (Header, error) {
 	if h.Width > 1<<30 || h.Height > 1<<30 {
 		return h, errors.New("dimensions out of range")
 	}
-	bad := pngBadAncillary(b)
-	h.Warnings = pngWarnings(bad)
+	h.Warnings = png.Warnings(png.BadAncillary(b))
 	seenIDAT := false
-	for i := 8; i+8 <= len(b); {
-		n := int64(binary.BigEndian.Uint32(b[i:]))
-		end := int64(i) + 12 + n
-		if end > int64(len(b)) {
-			break // a truncated tail is left to the decoder
+	for c := range png.Chunks(b) {
+		if c.Ancillary() && !c.CRCOK() {
+			continue // ignored, as decodePNG drops it
 		}
-		if len(bad) > 0 && bad[0].start == i {
-			bad = bad[1:] // ignored, as decodePNG drops it
-			i = int(end)
-			continue
-		}
-		data := b[i+8 : i+8+int(n)]
-		switch string(b[i+4 : i+8]) {
+		switch c.Kind {
 		case "eXIf":
 			// PNG 3rd edition: an eXIf after the image data may be ignored
 			// (browsers do), so only one before the first IDAT counts.
 			if !seenIDAT {
-				h.Orientation = exifOrientation(data)
+				h.Orientation = exifOrientation(c.Data)
 			}
 		case "IDAT":
 			seenIDAT = true
 		case "iCCP":
-			h.ICC = inflateICCP(data)
-		case "IEND":
-			return h, nil
+			h.ICC = inflateICCP(c.Data)
+		case "tRNS":
+			h.layout.transparent = true
 		}
-		i = int(end)
 	}
 	return h, nil
 }

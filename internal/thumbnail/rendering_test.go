@@ -26,9 +26,10 @@ const renderingGolden = "testdata/rendering.golden"
 // from generated pictures in several formats, through several options.
 func renderings(t *testing.T) map[string][]byte {
 	t.Helper()
-	var pngPhoto, pngAlpha bytes.Buffer
+	var pngPhoto, pngAlpha, pngDeep bytes.Buffer
 	png.Encode(&pngPhoto, testimage.Photo(640, 427))
 	png.Encode(&pngAlpha, testimage.Translucent(300, 200))
+	png.Encode(&pngDeep, deep(testimage.Translucent(300, 200)))
 	heic, err := os.ReadFile("../decode/testdata/thumbitem.heic")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func renderings(t *testing.T) map[string][]byte {
 		"jpeg-oriented":       testimage.JPEG(testimage.Stored(testimage.Quadrants(400, 300), 6), 90, 6, false),
 		"png":                 pngPhoto.Bytes(),
 		"png-alpha":           pngAlpha.Bytes(),
+		"png-16":              pngDeep.Bytes(),
 	}
 	box := func(s string) Box {
 		b, err := ParseBox(s)

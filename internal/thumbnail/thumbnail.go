@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 5
+const RenderingVersion = 6
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -94,38 +94,64 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	shrink := loadShrink(h.Format, w, ht, o)
 
 	src, fromThumbnail := sourceHeader(h, w, ht, o)
-	img, release, err := load(ctx, data, src, shrink, o)
-	if err != nil && fromThumbnail && ctx.Err() == nil {
-		src = h
-		img, release, err = load(ctx, data, src, shrink, o)
-	}
 	warnings := slices.Clone(h.Warnings) // damage the decoder worked around
-	var damage *decode.Damage
-	if errors.As(err, &damage) {
-		warnings = append(warnings, "damaged, decoded in part: "+damage.Error())
-		err = nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	colour := planColour(src.ICC, img, o)
-	if cmyk, ok := img.(*image.CMYK); ok && colour.transform != nil {
-		// The only conversion made before resizing, since CMYK has no
-		// resampler of its own; a CMYK JPEG was already shrunk on load.
-		if img, err = colour.transform.ApplyCMYK(cmyk); err != nil {
+	var pic picture
+	var gray bool
+	var colour colourPlan
+	streamed := false
+	// A PNG is decoded row by row into the box shrink, unless there is
+	// nothing to shrink: then the whole picture is what the resampler
+	// takes, and image/png holds it in less memory.
+	if k := preShrink(image.Rect(0, 0, src.Width, src.Height), h.Orientation, w, ht, o); src.Streams() && k > 1 {
+		planes, release, err := loadShrunk(ctx, data, src, k, o)
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		colour.transform = nil
+		if err == nil {
+			defer release()
+			pic, gray, streamed = fromPlanes(planes), planes.Gray, true
+			kind := "RGB"
+			if gray {
+				kind = "gray"
+			}
+			colour = planColour(src.ICC, kind, o)
+		}
+		// Otherwise the whole-picture decoder below fails as it always
+		// has, or decodes what the streaming decoder did not.
 	}
-	gray := isGray(img)
-	pic := split(img, float64(h.Width)/float64(shrink), float64(h.Height)/float64(shrink))
-	img = nil
-	if k := preShrink(image.Rect(0, 0, pic.w, pic.h), h.Orientation, w, ht, o); k > 1 {
-		pic = boxShrink(pic, k)
+	if !streamed {
+		img, release, err := load(ctx, data, src, shrink, o)
+		if err != nil && fromThumbnail && ctx.Err() == nil {
+			src = h
+			img, release, err = load(ctx, data, src, shrink, o)
+		}
+		var damage *decode.Damage
+		if errors.As(err, &damage) {
+			warnings = append(warnings, "damaged, decoded in part: "+damage.Error())
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		colour = planColour(src.ICC, pixelKind(img), o)
+		if cmyk, ok := img.(*image.CMYK); ok && colour.transform != nil {
+			// The only conversion made before resizing, since CMYK has no
+			// resampler of its own; a CMYK JPEG was already shrunk on load.
+			if img, err = colour.transform.ApplyCMYK(cmyk); err != nil {
+				return nil, err
+			}
+			colour.transform = nil
+		}
+		gray = isGray(img)
+		pic = split(img, float64(h.Width)/float64(shrink), float64(h.Height)/float64(shrink))
+		img = nil
+		if k := preShrink(image.Rect(0, 0, pic.w, pic.h), h.Orientation, w, ht, o); k > 1 {
+			pic = boxShrink(pic, k)
+		}
 	}
 
 	thumbs := make([]Thumb, 0, len(o.Boxes))
@@ -182,6 +208,39 @@ func load(ctx context.Context, data []byte, h decode.Header, shrink int, o Optio
 		return nil, nil, err
 	}
 	return img, release, err
+}
+
+// loadShrunk decodes data, of a header h for which h.Streams is true,
+// box-shrunk by k, once the memory budget of o has room for it. Unless err
+// is set, the caller must call release once it is done with the planes.
+func loadShrunk(ctx context.Context, data []byte, h decode.Header, k int, o Options) (p *decode.Planes, release func(), err error) {
+	release = func() {}
+	if o.Memory != nil {
+		shrunk := int64(h.Width/k+1) * int64(h.Height/k+1)
+		need := h.ShrunkCost(k) + shrunk*resizeBytesPerPixel
+		if need > o.MemoryLimit {
+			return nil, nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
+				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
+		}
+		if err := o.Memory.Acquire(ctx, need); err != nil {
+			return nil, nil, err
+		}
+		release = func() { o.Memory.Release(need) }
+	}
+	p, err = decode.DecodeShrunk(ctx, data, h, k)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return p, release, nil
+}
+
+// fromPlanes returns the picture that p holds, sharing its planes.
+func fromPlanes(p *decode.Planes) picture {
+	return picture{
+		w: p.Width, h: p.Height, extentX: p.ExtentX, extentY: p.ExtentY,
+		colour: p.Colour, premultiplied: p.Premultiplied, alpha: p.Alpha,
+	}
 }
 
 // memoryNeed returns the memory that making thumbnails of the image of
@@ -343,15 +402,16 @@ type colourPlan struct {
 	warnings  []string
 }
 
-// planColour decides, for an image decoded as img with the ICC profile
-// profile (nil for none), whether to convert it to sRGB or embed the
-// profile, and warns when neither can be done as o asks.
-func planColour(profile []byte, img image.Image, o Options) colourPlan {
+// planColour decides, for an image whose pixels are of kind (as
+// pixelKind names them) with the ICC profile profile (nil for none),
+// whether to convert it to sRGB or embed the profile, and warns when
+// neither can be done as o asks.
+func planColour(profile []byte, kind string, o Options) colourPlan {
 	if len(profile) == 0 {
 		return colourPlan{}
 	}
 	space := icc.ColorSpace(headerSpace(profile))
-	_, isCMYK := img.(*image.CMYK)
+	isCMYK := kind == "CMYK"
 	embeddable := (space == icc.RGB || space == icc.Gray) && !isCMYK && len(profile) <= MaxKeptProfile
 	if o.KeepProfile && embeddable {
 		if o.Strip {
@@ -361,7 +421,7 @@ func planColour(profile []byte, img image.Image, o Options) colourPlan {
 	}
 	tr, err := icc.Cached(profile)
 	if err == nil && (tr.Space == icc.CMYK) != isCMYK {
-		err = fmt.Errorf("a %s profile does not describe %s pixels", strings.TrimSpace(string(tr.Space)), pixelKind(img))
+		err = fmt.Errorf("a %s profile does not describe %s pixels", strings.TrimSpace(string(tr.Space)), kind)
 	}
 	switch {
 	case err == nil:

@@ -1172,9 +1172,15 @@ func TestContext(t *testing.T) {
 	}
 	sem.Release(budget)
 
-	// An image that needs more than the whole budget is refused, saying so.
+	// A PNG decoded row by row into a small box needs a few rows and
+	// the shrunk picture, whatever its size; one decoded whole, for a box
+	// as large as itself, needs more than the budget, and is refused,
+	// saying so.
 	big := pngOf(t, testimage.Photo(1200, 800))
-	_, err = Make(context.Background(), big, o)
+	if _, err := Make(context.Background(), big, o); err != nil {
+		t.Errorf("1200x800 PNG into a 32 px box within 4 MiB: %v", err)
+	}
+	_, err = Make(context.Background(), big, Options{Boxes: []Box{mustBox(t, "1200")}, Memory: sem, MemoryLimit: budget})
 	if want := "png 1200x800 needs about 13 MiB to decode, over the memory budget of 4 MiB"; err == nil || err.Error() != want {
 		t.Errorf("image over the budget: error %v, want %q", err, want)
 	}
