@@ -1,0 +1,101 @@
+package vp8
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// boolDecoder reads the boolean entropy-coded data of RFC 6386 section 7
+// from one partition.
+//
+// value holds the not yet consumed bits of the arithmetic-coded number:
+// its top 8+count bits are aligned so that value>>count is compared with
+// the range. count drops below zero when more input is needed; refill
+// then appends 56 bits at once where it can.
+type boolDecoder struct {
+	buf   []byte
+	pos   int
+	value uint64
+	count int
+	rng   uint32 // the range, 128..255 between calls
+	// eof is set when a bit was decoded past the end of buf, as if the
+	// partition were followed by zeros: the frame is truncated.
+	eof bool
+}
+
+func (d *boolDecoder) init(buf []byte) {
+	*d = boolDecoder{buf: buf, rng: 255, count: -8}
+	d.refill()
+}
+
+// refill appends input to value; it is called when count < 0.
+func (d *boolDecoder) refill() {
+	if d.pos+8 <= len(d.buf) {
+		v := binary.BigEndian.Uint64(d.buf[d.pos:]) >> 8
+		d.pos += 7
+		d.value = d.value<<56 | v
+		d.count += 56
+		return
+	}
+	if d.pos < len(d.buf) {
+		d.value = d.value<<8 | uint64(d.buf[d.pos])
+		d.pos++
+		d.count += 8
+		return
+	}
+	d.value <<= 8
+	d.count += 8
+	d.eof = true
+}
+
+// readBit decodes one bit whose probability of being 0 is prob/256.
+func (d *boolDecoder) readBit(prob uint8) bool {
+	if d.count < 0 {
+		d.refill()
+	}
+	split := 1 + (d.rng-1)*uint32(prob)>>8
+	bigSplit := uint64(split) << uint(d.count)
+	var bit bool
+	if d.value >= bigSplit {
+		d.rng -= split
+		d.value -= bigSplit
+		bit = true
+	} else {
+		d.rng = split
+	}
+	shift := 8 - bits.Len32(d.rng)
+	d.rng <<= uint(shift)
+	d.count -= shift
+	return bit
+}
+
+// readLiteral reads an n-bit unsigned number, most significant bit first,
+// each bit at even odds.
+func (d *boolDecoder) readLiteral(n int) int {
+	v := 0
+	for range n {
+		v <<= 1
+		if d.readBit(128) {
+			v |= 1
+		}
+	}
+	return v
+}
+
+// readSigned reads an n-bit magnitude and then its sign.
+func (d *boolDecoder) readSigned(n int) int {
+	v := d.readLiteral(n)
+	if d.readBit(128) {
+		return -v
+	}
+	return v
+}
+
+// readOptionalSigned reads a flag and, if it is set, an n-bit signed
+// number; it returns 0 when the flag is clear.
+func (d *boolDecoder) readOptionalSigned(n int) int {
+	if !d.readBit(128) {
+		return 0
+	}
+	return d.readSigned(n)
+}

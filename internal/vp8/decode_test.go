@@ -1,0 +1,88 @@
+package vp8
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestDecodeMatchesXImage decodes every test file and requires the
+// planes golang.org/x/image/vp8 gives, sample for sample: VP8 decoding
+// is exact integer arithmetic.
+func TestDecodeMatchesXImage(t *testing.T) {
+	for name, data := range testFiles(t) {
+		t.Run(name, func(t *testing.T) {
+			want, err := decodeXImage(data)
+			if err != nil {
+				t.Fatalf("x/image: %v", err)
+			}
+			got, err := Decode(data)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if d := planeDiff(got, want); d != "" {
+				t.Error(d)
+			}
+			w, h, err := FrameSize(data)
+			if err != nil || w != got.Rect.Dx() || h != got.Rect.Dy() {
+				t.Errorf("FrameSize = %d, %d, %v; the picture is %v", w, h, err, got.Rect)
+			}
+		})
+	}
+}
+
+// TestDecodeTruncated cuts each test file short at many lengths: Decode
+// must return an error, or (when the cut bytes were never needed) the
+// whole picture, never a different one.
+func TestDecodeTruncated(t *testing.T) {
+	for name, data := range testFiles(t) {
+		full, err := Decode(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		step := max(1, len(data)/97)
+		for n := 0; n < len(data); n += step {
+			img, err := Decode(data[:n])
+			if err != nil {
+				continue
+			}
+			if d := planeDiff(img, full); d != "" {
+				t.Errorf("%s cut to %d bytes: no error, and %s", name, n, d)
+			}
+		}
+		if _, err := Decode(data[:len(data)/2]); !errors.Is(err, ErrTruncated) {
+			t.Errorf("%s cut in half: error %v, want ErrTruncated", name, err)
+		}
+	}
+}
+
+func TestDecodeBadHeaders(t *testing.T) {
+	good := testFiles(t)["photo-q85.webp"]
+	edit := func(f func(b []byte)) []byte {
+		b := append([]byte(nil), good...)
+		f(b)
+		return b
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want error // nil: any error
+	}{
+		{"empty", nil, ErrTruncated},
+		{"inter frame", edit(func(b []byte) { b[0] |= 1 }), ErrUnsupported},
+		{"bad start code", edit(func(b []byte) { b[4] = 0 }), nil},
+		{"zero width", edit(func(b []byte) { b[6], b[7] = 0, 0 }), nil},
+		{"first partition past the end", edit(func(b []byte) { b[2] = 0xff }), ErrTruncated},
+		{"invisible frame", edit(func(b []byte) { b[0] &^= 0x10 }), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := Decode(tt.data)
+			if err == nil {
+				t.Fatalf("Decode gave a %v picture, want an error", img.Rect)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("error %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
