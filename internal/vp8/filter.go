@@ -15,7 +15,7 @@ func abs(v int32) int32 {
 func clampS8(v int32) int32 { return min(max(v, -128), 127) }
 
 // s8 and u8 move a pixel to and from the signed range the filters use.
-func s8(p byte) int32  { return int32(p) - 128 }
+func s8(p byte) int32 { return int32(p) - 128 }
 func u8(v int32) byte { return byte(clampS8(v) + 128) }
 
 // simpleEdge applies the simple filter to 16 pixels along an edge.

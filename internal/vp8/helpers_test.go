@@ -65,10 +65,10 @@ func planeDiff(got, want *image.YCbCr) string {
 	}
 	w, h := got.Rect.Dx(), got.Rect.Dy()
 	planes := []struct {
-		name                 string
-		got, want            []byte
+		name                  string
+		got, want             []byte
 		gotStride, wantStride int
-		w, h                 int
+		w, h                  int
 	}{
 		{"Y", got.Y, want.Y, got.YStride, want.YStride, w, h},
 		{"Cb", got.Cb, want.Cb, got.CStride, want.CStride, (w + 1) / 2, (h + 1) / 2},
@@ -87,4 +87,3 @@ func planeDiff(got, want *image.YCbCr) string {
 	}
 	return ""
 }
-
