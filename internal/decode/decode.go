@@ -14,11 +14,9 @@ import (
 
 	"github.com/gen2brain/avif"
 	"github.com/gen2brain/heic"
-	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
 	"github.com/thumbs-dev/thumbs/internal/tiff"
-	"golang.org/x/image/webp"
 )
 
 // Format names an image file format.
@@ -177,11 +175,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	case BMP:
 		img, err = bmp.Decode(data)
 	case WebP:
-		if webpAnimated(data) {
-			img, err = gwebp.Decode(r)
-		} else {
-			img, err = webp.Decode(r)
-		}
+		img, err = decodeWebP(data)
 		if err == nil {
 			img = fromStudioSwing(img)
 		}

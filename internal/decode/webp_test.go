@@ -1,0 +1,89 @@
+package decode
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"testing"
+
+	gwebp "github.com/gen2brain/webp"
+	"golang.org/x/image/webp"
+)
+
+func TestOpaqueVP8(t *testing.T) {
+	pic, alpha := photo(37, 21), translucent(37, 21)
+	lossy := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 80}) })
+	lossyAlpha := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, alpha, gwebp.Options{Quality: 80}) })
+	lossless := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Lossless: true}) })
+	extended := withWebPChunks(lossy, 37, 21, map[string][]byte{"EXIF": []byte("Exif\x00\x00II*\x00")})
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"simple lossy", lossy, true},
+		{"extended lossy with EXIF", extended, true},
+		{"lossy with alpha", lossyAlpha, false},
+		{"lossless", lossless, false},
+		{"VP8 chunk cut short", lossy[:len(lossy)-10], false},
+		{"animated", animatedWebP(t, lossy, 37, 21), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			frame, ok := opaqueVP8(tt.data)
+			if ok != tt.want {
+				t.Fatalf("opaqueVP8 = %v, want %v", ok, tt.want)
+			}
+			if ok && (len(frame) < 10 || frame[3] != 0x9d) {
+				t.Errorf("the frame does not start with a VP8 key frame header: % x", frame[:min(10, len(frame))])
+			}
+		})
+	}
+}
+
+// TestDecodeWebPLossy checks that lossy WebPs without alpha, which go to
+// internal/vp8, give exactly the samples of golang.org/x/image/webp.
+func TestDecodeWebPLossy(t *testing.T) {
+	for _, size := range []image.Point{{64, 48}, {67, 45}, {1, 1}, {33, 130}} {
+		pic := photo(size.X, size.Y)
+		for _, q := range []int{20, 85, 100} {
+			data := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: q}) })
+			for _, file := range [][]byte{data, withWebPChunks(data, size.X, size.Y, map[string][]byte{"ICCP": make([]byte, 8)})} {
+				h, err := ReadHeader(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := Decode(context.Background(), file, h, 1)
+				if err != nil {
+					t.Fatalf("%v q%d: %v", size, q, err)
+				}
+				ref, err := webp.Decode(bytes.NewReader(file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fromStudioSwing(ref).(*image.YCbCr)
+				g, ok := got.(*image.YCbCr)
+				if !ok {
+					t.Fatalf("Decode gave a %T", got)
+				}
+				if !equalYCbCr(g, want) {
+					t.Errorf("%v q%d: the samples differ from x/image's", size, q)
+				}
+			}
+		}
+	}
+}
+
+func equalYCbCr(a, b *image.YCbCr) bool {
+	if a.Rect != b.Rect || a.SubsampleRatio != b.SubsampleRatio {
+		return false
+	}
+	for y := a.Rect.Min.Y; y < a.Rect.Max.Y; y++ {
+		for x := a.Rect.Min.X; x < a.Rect.Max.X; x++ {
+			if a.Y[a.YOffset(x, y)] != b.Y[b.YOffset(x, y)] || a.Cb[a.COffset(x, y)] != b.Cb[b.COffset(x, y)] || a.Cr[a.COffset(x, y)] != b.Cr[b.COffset(x, y)] {
+				return false
+			}
+		}
+	}
+	return true
+}
