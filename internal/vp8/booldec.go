@@ -54,20 +54,27 @@ func (d *boolDecoder) readBit(prob uint8) bool {
 		d.refill()
 	}
 	split := 1 + (d.rng-1)*uint32(prob)>>8
-	bigSplit := uint64(split) << uint(d.count)
-	var bit bool
-	if d.value >= bigSplit {
+	bigSplit := uint64(split) << uint(d.count&63)
+	bit := d.value >= bigSplit
+	if bit {
 		d.rng -= split
 		d.value -= bigSplit
-		bit = true
 	} else {
 		d.rng = split
 	}
-	shift := 8 - bits.Len32(d.rng)
-	d.rng <<= uint(shift)
-	d.count -= shift
+	shift := norm[d.rng]
+	d.rng <<= shift
+	d.count -= int(shift)
 	return bit
 }
+
+// norm is how far a range must be shifted left to be at least 128.
+var norm = func() (t [256]uint8) {
+	for r := 1; r < 256; r++ {
+		t[r] = uint8(8 - bits.Len8(uint8(r)))
+	}
+	return t
+}()
 
 // readLiteral reads an n-bit unsigned number, most significant bit first,
 // each bit at even odds.
@@ -98,4 +105,28 @@ func (d *boolDecoder) readOptionalSigned(n int) int {
 		return 0
 	}
 	return d.readSigned(n)
+}
+
+// decodeBit is readBit on a decoder state held in local variables, for
+// loops that read many bits: value, count and rng are a boolDecoder's,
+// count must be at least 0, and the new state is returned.
+func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, int, uint32) {
+	split := 1 + (rng-1)*uint32(prob)>>8
+	bigSplit := uint64(split) << uint(count&63)
+	bit := value >= bigSplit
+	if bit {
+		rng -= split
+		value -= bigSplit
+	} else {
+		rng = split
+	}
+	shift := norm[rng&0xff]
+	return bit, value, count - int(shift), rng << shift
+}
+
+// more refills a decoder state held in local variables.
+func (d *boolDecoder) more(value uint64, count int) (uint64, int) {
+	d.value, d.count = value, count
+	d.refill()
+	return d.value, d.count
 }

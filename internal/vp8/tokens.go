@@ -16,40 +16,64 @@ var (
 // natural order. It returns the position after the last token before
 // the end of block: more than first if any token other than an
 // immediate end of block was read.
+//
+// The common tokens are decoded with the decoder's state in local
+// variables; the rare large ones go through readLargeToken.
 func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uint8, ctx int, q *[2]int32, first int, block *[16]int16) int {
+	value, count, rng := r.value, r.count, r.rng
+	var bit bool
 	n := first
-	p := &probs[bands[n]][ctx]
+	p := &probs[bands[n]&7][ctx]
 	for n < 16 {
-		if !r.readBit(p[0]) {
-			return n // end of block
+		if count < 0 {
+			value, count = r.more(value, count)
 		}
-		for !r.readBit(p[1]) { // a zero
-			n++
+		if bit, value, count, rng = decodeBit(value, count, rng, p[0]); !bit {
+			break // end of block
+		}
+		for {
+			if count < 0 {
+				value, count = r.more(value, count)
+			}
+			if bit, value, count, rng = decodeBit(value, count, rng, p[1]); bit {
+				break
+			}
+			n++ // a zero
 			if n == 16 {
+				r.value, r.count, r.rng = value, count, rng
 				return 16
 			}
-			p = &probs[bands[n]][0]
+			p = &probs[bands[n]&7][0]
+		}
+		if count < 0 {
+			value, count = r.more(value, count)
 		}
 		var v int32
 		next := 2
-		if !r.readBit(p[2]) {
+		if bit, value, count, rng = decodeBit(value, count, rng, p[2]); !bit {
 			v = 1
 			next = 1
 		} else {
+			r.value, r.count, r.rng = value, count, rng
 			v = readLargeToken(r, p)
+			value, count, rng = r.value, r.count, r.rng
 		}
-		if r.readBit(128) {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		if bit, value, count, rng = decodeBit(value, count, rng, 128); bit {
 			v = -v
 		}
 		step := q[1]
 		if n == 0 {
 			step = q[0]
 		}
-		block[zigzag[n]] = int16(v * step)
+		block[zigzag[n]&15] = int16(v * step)
 		n++
-		p = &probs[bands[n]][next]
+		p = &probs[bands[n]&7][next]
 	}
-	return 16
+	r.value, r.count, r.rng = value, count, rng
+	return n
 }
 
 // readLargeToken reads the rest of a token whose value is at least 2.
