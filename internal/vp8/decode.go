@@ -92,7 +92,20 @@ type decoder struct {
 	rowFilters []*filterStrength
 	rowInner   []bool
 
-	img *image.YCbCr
+	// The rows of two macroblocks: the previous row (0-15 luma, 0-7
+	// chroma), which the loop filter of the current one still changes,
+	// and the current row (16-31, 8-15).
+	y, cb, cr        []byte
+	yStride, cStride int
+}
+
+// Band is a run of finished rows of a frame: luma rows Y0 to Y0+Rows-1
+// and the chroma rows that go with them, Y0/2 to Y0/2+ChromaRows-1. Its
+// rows are cut to the frame's width and height.
+type Band struct {
+	Y0, Rows, ChromaRows int
+	Y, Cb, Cr            []byte
+	YStride, CStride     int
 }
 
 // Decode decodes the VP8 key frame in data (the payload of a WebP "VP8 "
@@ -100,25 +113,73 @@ type decoder struct {
 // planes are padded to whole macroblocks. It returns an error wrapping
 // ErrUnsupported for inter frames and ErrTruncated when data ends early.
 func Decode(data []byte) (*image.YCbCr, error) {
-	var d decoder
-	if err := d.parseHeader(data); err != nil {
+	w, h, err := FrameSize(data)
+	if err != nil {
 		return nil, err
 	}
-	d.img = image.NewYCbCr(image.Rect(0, 0, 16*d.mbw, 16*d.mbh), image.YCbCrSubsampleRatio420)
-	d.img.Rect = image.Rect(0, 0, d.width, d.height)
+	img := image.NewYCbCr(image.Rect(0, 0, (w+15)&^15, (h+15)&^15), image.YCbCrSubsampleRatio420)
+	img.Rect = image.Rect(0, 0, w, h)
+	err = DecodeRows(data, func(b *Band) {
+		for i := range b.Rows {
+			copy(img.Y[(b.Y0+i)*img.YStride:], b.Y[i*b.YStride:i*b.YStride+w])
+		}
+		cw := (w + 1) / 2
+		for i := range b.ChromaRows {
+			o := (b.Y0/2 + i) * img.CStride
+			copy(img.Cb[o:], b.Cb[i*b.CStride:i*b.CStride+cw])
+			copy(img.Cr[o:], b.Cr[i*b.CStride:i*b.CStride+cw])
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// DecodeRows decodes the VP8 key frame in data, as Decode does, and
+// hands its rows to emit as they are finished, top to bottom, in bands
+// of 16 luma rows (fewer at the bottom). Only two macroblock rows are
+// held at a time. The band's slices are reused once emit returns. When
+// DecodeRows returns an error, the bands it emitted are not to be used:
+// a truncated frame is only known as such at its end.
+func DecodeRows(data []byte, emit func(*Band)) error {
+	var d decoder
+	if err := d.parseHeader(data); err != nil {
+		return err
+	}
+	ys, cs := 16*d.mbw, 8*d.mbw
+	d.yStride, d.cStride = ys, cs
+	d.y = make([]byte, 32*ys)
+	d.cb = make([]byte, 16*cs)
+	d.cr = make([]byte, 16*cs)
+	band := Band{YStride: ys, CStride: cs, Y: d.y[:16*ys], Cb: d.cb[:8*cs], Cr: d.cr[:8*cs]}
+	chromaHeight := (d.height + 1) / 2
+	emitRow := func(mby int) {
+		band.Y0 = 16 * mby
+		band.Rows = min(16, d.height-band.Y0)
+		band.ChromaRows = min(8, chromaHeight-8*mby)
+		emit(&band)
+	}
 	for mby := range d.mbh {
 		d.decodeRow(mby)
 		if d.first.eof {
-			return nil, ErrTruncated
+			return ErrTruncated
 		}
 		d.filterRow(mby)
+		if mby > 0 {
+			emitRow(mby - 1)
+		}
+		copy(d.y[:16*ys], d.y[16*ys:])
+		copy(d.cb[:8*cs], d.cb[8*cs:])
+		copy(d.cr[:8*cs], d.cr[8*cs:])
 	}
 	for i := range d.partitions {
 		if d.partitions[i].eof {
-			return nil, ErrTruncated
+			return ErrTruncated
 		}
 	}
-	return d.img, nil
+	emitRow(d.mbh - 1)
+	return nil
 }
 
 func (d *decoder) parseHeader(data []byte) error {
@@ -164,7 +225,8 @@ func (d *decoder) parseHeader(data []byte) error {
 	return nil
 }
 
-// decodeRow parses and reconstructs macroblock row mby into d.img,
+// decodeRow parses and reconstructs macroblock row mby into the current
+// row of d.y, d.cb and d.cr,
 // unfiltered, and keeps its bottom rows for the next row's prediction.
 func (d *decoder) decodeRow(mby int) {
 	tokens := &d.partitions[mby&(len(d.partitions)-1)]
@@ -198,7 +260,7 @@ func (d *decoder) decodeRow(mby int) {
 		d.rowInner[mbx] = d.mb.is4x4 || nonZero
 		d.reconstruct(mbx, mby, nonZero)
 	}
-	d.saveTop(mby)
+	d.saveTop()
 }
 
 func b2i(b bool) int {
@@ -301,16 +363,15 @@ func readSubblockMode(r *boolDecoder, p *[numSubblockModes - 1]uint8) uint8 {
 
 // saveTop copies the bottom rows of macroblock row mby, before the loop
 // filter touches them, for the intra prediction of the next row.
-func (d *decoder) saveTop(mby int) {
-	m := d.img
-	y := m.Y[(16*mby+15)*m.YStride:]
+func (d *decoder) saveTop() {
+	y := d.y[31*d.yStride:]
 	copy(d.yTop[1:], y[:16*d.mbw])
 	last := d.yTop[16*d.mbw]
 	for i := range 4 {
 		d.yTop[1+16*d.mbw+i] = last
 	}
-	c := (8*mby + 7) * m.CStride
-	copy(d.uTop[1:], m.Cb[c:c+8*d.mbw])
-	copy(d.vTop[1:], m.Cr[c:c+8*d.mbw])
+	c := 15 * d.cStride
+	copy(d.uTop[1:], d.cb[c:c+8*d.mbw])
+	copy(d.vTop[1:], d.cr[c:c+8*d.mbw])
 	d.yTop[0], d.uTop[0], d.vTop[0] = 129, 129, 129
 }

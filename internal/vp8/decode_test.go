@@ -86,3 +86,31 @@ func TestDecodeBadHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeRowsBands checks that DecodeRows hands out every row once,
+// top to bottom, in bands of 16 luma and 8 chroma rows.
+func TestDecodeRowsBands(t *testing.T) {
+	for name, data := range testFiles(t) {
+		w, h, err := FrameSize(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nextY, chromaRows := 0, 0
+		err = DecodeRows(data, func(b *Band) {
+			if b.Y0 != nextY || b.Rows != min(16, h-b.Y0) || b.ChromaRows != min(8, (h+1)/2-b.Y0/2) {
+				t.Errorf("%s: band at %d of %d rows and %d chroma rows, want it at %d", name, b.Y0, b.Rows, b.ChromaRows, nextY)
+			}
+			if b.YStride < w || len(b.Y) < (b.Rows-1)*b.YStride+w || len(b.Cb) < (b.ChromaRows-1)*b.CStride+(w+1)/2 {
+				t.Errorf("%s: band at %d too small for %d columns", name, b.Y0, w)
+			}
+			nextY += b.Rows
+			chromaRows += b.ChromaRows
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nextY != h || chromaRows != (h+1)/2 {
+			t.Errorf("%s: %d luma and %d chroma rows, want %d and %d", name, nextY, chromaRows, h, (h+1)/2)
+		}
+	}
+}

@@ -80,61 +80,62 @@ func normalEdge(pix []byte, off, step, next, n int, limit, interior, hevThresh i
 	}
 }
 
-// filterRow applies the loop filter to macroblock row mby, in raster
-// order, which changes up to 3 pixel rows of the row above.
+// filterRow applies the loop filter to macroblock row mby, the current
+// row, in raster order, which changes up to 3 pixel rows of the previous
+// one.
 func (d *decoder) filterRow(mby int) {
-	m := d.img
-	ys, cs := m.YStride, m.CStride
+	ys, cs := d.yStride, d.cStride
+	Y, Cb, Cr := d.y, d.cb, d.cr
 	for mbx, st := range d.rowFilters {
 		if st == nil {
 			continue
 		}
 		inner := d.rowInner[mbx]
 		limit, interior, hev := int32(st.limit), int32(st.interior), int32(st.hevThresh)
-		yo := 16*mby*ys + 16*mbx
+		yo := 16*ys + 16*mbx
 		if d.filter.simple {
 			if mbx > 0 {
-				simpleEdge(m.Y, yo, 1, ys, limit+4)
+				simpleEdge(Y, yo, 1, ys, limit+4)
 			}
 			if inner {
 				for x := 4; x < 16; x += 4 {
-					simpleEdge(m.Y, yo+x, 1, ys, limit)
+					simpleEdge(Y, yo+x, 1, ys, limit)
 				}
 			}
 			if mby > 0 {
-				simpleEdge(m.Y, yo, ys, 1, limit+4)
+				simpleEdge(Y, yo, ys, 1, limit+4)
 			}
 			if inner {
 				for y := 4; y < 16; y += 4 {
-					simpleEdge(m.Y, yo+y*ys, ys, 1, limit)
+					simpleEdge(Y, yo+y*ys, ys, 1, limit)
 				}
 			}
 			continue
 		}
-		co := 8*mby*cs + 8*mbx
+		co := 8*cs + 8*mbx
 		if mbx > 0 {
-			normalEdge(m.Y, yo, 1, ys, 16, limit+4, interior, hev, true)
-			normalEdge(m.Cb, co, 1, cs, 8, limit+4, interior, hev, true)
-			normalEdge(m.Cr, co, 1, cs, 8, limit+4, interior, hev, true)
+			normalEdge(Y, yo, 1, ys, 16, limit+4, interior, hev, true)
+			normalEdge(Cb, co, 1, cs, 8, limit+4, interior, hev, true)
+			normalEdge(Cr, co, 1, cs, 8, limit+4, interior, hev, true)
 		}
 		if inner {
 			for x := 4; x < 16; x += 4 {
-				normalEdge(m.Y, yo+x, 1, ys, 16, limit, interior, hev, false)
+				normalEdge(Y, yo+x, 1, ys, 16, limit, interior, hev, false)
 			}
-			normalEdge(m.Cb, co+4, 1, cs, 8, limit, interior, hev, false)
-			normalEdge(m.Cr, co+4, 1, cs, 8, limit, interior, hev, false)
+			normalEdge(Cb, co+4, 1, cs, 8, limit, interior, hev, false)
+			normalEdge(Cr, co+4, 1, cs, 8, limit, interior, hev, false)
 		}
 		if mby > 0 {
-			normalEdge(m.Y, yo, ys, 1, 16, limit+4, interior, hev, true)
-			normalEdge(m.Cb, co, cs, 1, 8, limit+4, interior, hev, true)
-			normalEdge(m.Cr, co, cs, 1, 8, limit+4, interior, hev, true)
+			normalEdge(Y, yo, ys, 1, 16, limit+4, interior, hev, true)
+			normalEdge(Cb, co, cs, 1, 8, limit+4, interior, hev, true)
+			normalEdge(Cr, co, cs, 1, 8, limit+4, interior, hev, true)
 		}
 		if inner {
 			for y := 4; y < 16; y += 4 {
-				normalEdge(m.Y, yo+y*ys, ys, 1, 16, limit, interior, hev, false)
+				normalEdge(Y, yo+y*ys, ys, 1, 16, limit, interior, hev, false)
 			}
-			normalEdge(m.Cb, co+4*cs, cs, 1, 8, limit, interior, hev, false)
-			normalEdge(m.Cr, co+4*cs, cs, 1, 8, limit, interior, hev, false)
+			normalEdge(Cb, co+4*cs, cs, 1, 8, limit, interior, hev, false)
+			normalEdge(Cr, co+4*cs, cs, 1, 8, limit, interior, hev, false)
 		}
 	}
 }

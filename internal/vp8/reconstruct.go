@@ -1,7 +1,7 @@
 package vp8
 
 // reconstruct predicts macroblock (mbx, mby) in the workspace, adds its
-// residuals and copies it into d.img. nonZero is false when no
+// residuals and copies it into the current row of d.y, d.cb and d.cr. nonZero is false when no
 // coefficient is set, so that only the prediction is needed.
 func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 	ws := &d.ws
@@ -43,16 +43,15 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 		}
 	}
 
-	m := d.img
 	for y := range 16 {
-		copy(m.Y[(16*mby+y)*m.YStride+16*mbx:], ws[wsY+y*wsStride:wsY+y*wsStride+16])
+		copy(d.y[(16+y)*d.yStride+16*mbx:], ws[wsY+y*wsStride:wsY+y*wsStride+16])
 		// The right column is the next macroblock's left.
 		ws[wsY+y*wsStride-1] = ws[wsY+y*wsStride+15]
 	}
 	for y := range 8 {
-		o := (8*mby+y)*m.CStride + 8*mbx
-		copy(m.Cb[o:o+8], ws[wsU+y*wsStride:wsU+y*wsStride+8])
-		copy(m.Cr[o:o+8], ws[wsV+y*wsStride:wsV+y*wsStride+8])
+		o := (8+y)*d.cStride + 8*mbx
+		copy(d.cb[o:o+8], ws[wsU+y*wsStride:wsU+y*wsStride+8])
+		copy(d.cr[o:o+8], ws[wsV+y*wsStride:wsV+y*wsStride+8])
 		ws[wsU+y*wsStride-1] = ws[wsU+y*wsStride+7]
 		ws[wsV+y*wsStride-1] = ws[wsV+y*wsStride+7]
 	}
