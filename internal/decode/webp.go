@@ -11,21 +11,111 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// decodeWebP decodes the first frame of a WebP file. A lossy picture
-// without alpha goes to internal/vp8; anything that decoder does not
-// support, and every other kind of WebP, to golang.org/x/image/webp, or
-// to github.com/gen2brain/webp when animated.
-func decodeWebP(data []byte) (image.Image, error) {
-	if webpAnimated(data) {
-		return gwebp.Decode(bytes.NewReader(data))
-	}
-	if frame, ok := opaqueVP8(data); ok {
-		img, err := vp8.Decode(frame)
+// decodeWebP decodes the first frame of a WebP file, its samples in full
+// range (see fromStudioSwing). A lossy picture without alpha goes to
+// internal/vp8, and comes out shrunk by shrink when that is even (see
+// decodeVP8Shrunk); anything that decoder does not support, and every
+// other kind of WebP, goes to golang.org/x/image/webp, or to
+// github.com/gen2brain/webp when animated, at full size.
+func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
+	switch frame, ok := opaqueVP8(data); {
+	case webpAnimated(data):
+		img, err = gwebp.Decode(bytes.NewReader(data))
+	case ok && shrink > 1 && shrink%2 == 0:
+		img, err = decodeVP8Shrunk(frame, shrink)
 		if !errors.Is(err, vp8.ErrUnsupported) {
 			return img, err
 		}
+		img, err = webp.Decode(bytes.NewReader(data))
+	case ok:
+		img, err = vp8.Decode(frame)
+		if errors.Is(err, vp8.ErrUnsupported) {
+			img, err = webp.Decode(bytes.NewReader(data))
+		}
+	default:
+		img, err = webp.Decode(bytes.NewReader(data))
 	}
-	return webp.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return fromStudioSwing(img), nil
+}
+
+// decodeVP8Shrunk decodes a VP8 frame of w×h pixels straight to a 4:4:4
+// picture of ceil(w/k)×ceil(h/k) (k even), each luma sample the mean of
+// a k×k block and each chroma sample the mean of the (k/2)×(k/2) chroma
+// block under it, those at the right and bottom edges taken over the
+// samples they hold, as libwebp's own scaled decoding averages in YCbCr.
+// Samples are brought to full range (see fromStudioSwing) before they are
+// summed. Only two macroblock rows of the full picture exist at a time.
+func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
+	w, h, err := vp8.FrameSize(frame)
+	if err != nil {
+		return nil, err
+	}
+	dw, dh := (w+k-1)/k, (h+k-1)/k
+	img := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio444)
+	luma := newBoxRows(img.Y, dw, w, h, k, &fullLuma)
+	cw, ch := (w+1)/2, (h+1)/2
+	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, &fullChroma)
+	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, &fullChroma)
+	err = vp8.DecodeRows(frame, func(b *vp8.Band) {
+		for i := range b.Rows {
+			luma.add(b.Y[i*b.YStride : i*b.YStride+w])
+		}
+		for i := range b.ChromaRows {
+			cb.add(b.Cb[i*b.CStride : i*b.CStride+cw])
+			cr.add(b.Cr[i*b.CStride : i*b.CStride+cw])
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// boxRows box-averages the rows of a w×h plane, given one at a time, by
+// k×k blocks into out (rows of stride samples).
+type boxRows struct {
+	out         []byte
+	stride      int
+	w, h, k     int
+	y           int // rows added so far
+	sums        []uint32
+	toFullRange *[256]uint8
+}
+
+func newBoxRows(out []byte, stride, w, h, k int, toFullRange *[256]uint8) *boxRows {
+	return &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k), toFullRange: toFullRange}
+}
+
+// add adds the next row of w samples, and writes a row of means once a
+// row of blocks is complete.
+func (b *boxRows) add(row []byte) {
+	k, lut, sums := b.k, b.toFullRange, b.sums
+	full := b.w / k
+	for dx := range full {
+		var s uint32
+		for _, v := range row[dx*k : dx*k+k] {
+			s += uint32(lut[v])
+		}
+		sums[dx] += s
+	}
+	for _, v := range row[full*k:] {
+		sums[full] += uint32(lut[v])
+	}
+	b.y++
+	if b.y%k != 0 && b.y != b.h {
+		return
+	}
+	dy := (b.y - 1) / k
+	rows := uint32(b.y - dy*k)
+	dst := b.out[dy*b.stride : dy*b.stride+len(sums)]
+	for dx, s := range sums {
+		n := rows * uint32(min((dx+1)*k, b.w)-dx*k)
+		dst[dx] = uint8((s + n/2) / n)
+	}
+	clear(sums)
 }
 
 // opaqueVP8 returns the VP8 frame of a still, lossy WebP without alpha:

@@ -87,3 +87,60 @@ func equalYCbCr(a, b *image.YCbCr) bool {
 	}
 	return true
 }
+
+// TestDecodeWebPShrunk checks the shrink-on-load of lossy WebPs against
+// a box average, computed here, of the full-size decode's samples.
+func TestDecodeWebPShrunk(t *testing.T) {
+	for _, size := range []image.Point{{64, 48}, {67, 45}, {33, 130}, {5, 3}} {
+		pic := photo(size.X, size.Y)
+		data := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 85}) })
+		h, err := ReadHeader(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := Decode(context.Background(), data, h, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := full.(*image.YCbCr)
+		for _, k := range []int{2, 4, 6} {
+			img, err := Decode(context.Background(), data, h, k)
+			if err != nil {
+				t.Fatalf("%v at 1/%d: %v", size, k, err)
+			}
+			got, ok := img.(*image.YCbCr)
+			if !ok || got.SubsampleRatio != image.YCbCrSubsampleRatio444 {
+				t.Fatalf("%v at 1/%d: got a %T, want 4:4:4 YCbCr", size, k, img)
+			}
+			dw, dh := (size.X+k-1)/k, (size.Y+k-1)/k
+			if got.Rect != image.Rect(0, 0, dw, dh) {
+				t.Fatalf("%v at 1/%d: bounds %v", size, k, got.Rect)
+			}
+			cw, ch := (size.X+1)/2, (size.Y+1)/2
+			for y := range dh {
+				for x := range dw {
+					wantY := boxMean(f.Y, f.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y))
+					wantCb := boxMean(f.Cb, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch))
+					wantCr := boxMean(f.Cr, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch))
+					o := got.YOffset(x, y)
+					if got.Y[o] != wantY || got.Cb[o] != wantCb || got.Cr[o] != wantCr {
+						t.Fatalf("%v at 1/%d, (%d,%d): YCbCr %d %d %d, want %d %d %d", size, k, x, y,
+							got.Y[o], got.Cb[o], got.Cr[o], wantY, wantCb, wantCr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// boxMean is the rounded mean of the samples of pix in [x0,x1)×[y0,y1).
+func boxMean(pix []byte, stride, x0, y0, x1, y1 int) uint8 {
+	var sum, n int
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			sum += int(pix[y*stride+x])
+			n++
+		}
+	}
+	return uint8((sum + n/2) / n)
+}
