@@ -33,50 +33,96 @@ func simpleEdge(pix []byte, off, step, next int, limit int32) {
 	}
 }
 
-// normalEdge applies the normal filter to n pixels along an edge: the
+// normalEdgeV applies the normal filter to a vertical edge (between
+// columns) of n rows, the first pixel right of it at off: the
 // macroblock-edge variant when mbEdge is set, the inner-edge one
 // otherwise.
-func normalEdge(pix []byte, off, step, next, n int, limit, interior, hevThresh int32, mbEdge bool) {
+func normalEdgeV(pix []byte, off, stride, n int, limit, interior, hevThresh int32, mbEdge bool) {
 	for range n {
-		p3, p2, p1, p0 := int32(pix[off-4*step]), int32(pix[off-3*step]), int32(pix[off-2*step]), int32(pix[off-step])
-		q0, q1, q2, q3 := int32(pix[off]), int32(pix[off+step]), int32(pix[off+2*step]), int32(pix[off+3*step])
+		row := pix[off-4 : off+4]
+		p3, p2, p1, p0 := int32(row[0]), int32(row[1]), int32(row[2]), int32(row[3])
+		q0, q1, q2, q3 := int32(row[4]), int32(row[5]), int32(row[6]), int32(row[7])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
 			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
 			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
-			off += next
+			off += stride
 			continue
 		}
 		sp1, sp0, sq0, sq1 := p1-128, p0-128, q0-128, q1-128
-		hev := abs(p1-p0) > hevThresh || abs(q1-q0) > hevThresh
 		switch {
-		case hev:
+		case abs(p1-p0) > hevThresh || abs(q1-q0) > hevThresh:
 			a := clampS8(clampS8(sp1-sq1) + 3*(sq0-sp0))
-			f1 := clampS8(a+4) >> 3
-			f2 := clampS8(a+3) >> 3
-			pix[off-step] = u8(sp0 + f2)
-			pix[off] = u8(sq0 - f1)
+			row[3] = u8(sp0 + clampS8(a+3)>>3)
+			row[4] = u8(sq0 - clampS8(a+4)>>3)
 		case mbEdge:
 			w := clampS8(clampS8(sp1-sq1) + 3*(sq0-sp0))
 			a := clampS8((27*w + 63) >> 7)
-			pix[off-step] = u8(sp0 + a)
-			pix[off] = u8(sq0 - a)
+			row[3] = u8(sp0 + a)
+			row[4] = u8(sq0 - a)
 			a = clampS8((18*w + 63) >> 7)
-			pix[off-2*step] = u8(sp1 + a)
-			pix[off+step] = u8(sq1 - a)
+			row[2] = u8(sp1 + a)
+			row[5] = u8(sq1 - a)
 			a = clampS8((9*w + 63) >> 7)
-			pix[off-3*step] = u8(p2 - 128 + a)
-			pix[off+2*step] = u8(q2 - 128 - a)
+			row[1] = u8(p2 - 128 + a)
+			row[6] = u8(q2 - 128 - a)
 		default:
 			a := clampS8(3 * (sq0 - sp0))
 			f1 := clampS8(a+4) >> 3
-			f2 := clampS8(a+3) >> 3
-			pix[off-step] = u8(sp0 + f2)
-			pix[off] = u8(sq0 - f1)
+			row[3] = u8(sp0 + clampS8(a+3)>>3)
+			row[4] = u8(sq0 - f1)
 			a = (f1 + 1) >> 1
-			pix[off-2*step] = u8(sp1 + a)
-			pix[off+step] = u8(sq1 - a)
+			row[2] = u8(sp1 + a)
+			row[5] = u8(sq1 - a)
 		}
-		off += next
+		off += stride
+	}
+}
+
+// normalEdgeH is normalEdgeV for a horizontal edge (between rows) of n
+// columns, the first pixel below it at off.
+func normalEdgeH(pix []byte, off, stride, n int, limit, interior, hevThresh int32, mbEdge bool) {
+	r0 := pix[off-4*stride : off-4*stride+n]
+	r1 := pix[off-3*stride : off-3*stride+n]
+	r2 := pix[off-2*stride : off-2*stride+n]
+	r3 := pix[off-stride : off-stride+n]
+	r4 := pix[off : off+n]
+	r5 := pix[off+stride : off+stride+n]
+	r6 := pix[off+2*stride : off+2*stride+n]
+	r7 := pix[off+3*stride : off+3*stride+n]
+	for x := range n {
+		p3, p2, p1, p0 := int32(r0[x]), int32(r1[x]), int32(r2[x]), int32(r3[x])
+		q0, q1, q2, q3 := int32(r4[x]), int32(r5[x]), int32(r6[x]), int32(r7[x])
+		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
+			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
+			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
+			continue
+		}
+		sp1, sp0, sq0, sq1 := p1-128, p0-128, q0-128, q1-128
+		switch {
+		case abs(p1-p0) > hevThresh || abs(q1-q0) > hevThresh:
+			a := clampS8(clampS8(sp1-sq1) + 3*(sq0-sp0))
+			r3[x] = u8(sp0 + clampS8(a+3)>>3)
+			r4[x] = u8(sq0 - clampS8(a+4)>>3)
+		case mbEdge:
+			w := clampS8(clampS8(sp1-sq1) + 3*(sq0-sp0))
+			a := clampS8((27*w + 63) >> 7)
+			r3[x] = u8(sp0 + a)
+			r4[x] = u8(sq0 - a)
+			a = clampS8((18*w + 63) >> 7)
+			r2[x] = u8(sp1 + a)
+			r5[x] = u8(sq1 - a)
+			a = clampS8((9*w + 63) >> 7)
+			r1[x] = u8(p2 - 128 + a)
+			r6[x] = u8(q2 - 128 - a)
+		default:
+			a := clampS8(3 * (sq0 - sp0))
+			f1 := clampS8(a+4) >> 3
+			r3[x] = u8(sp0 + clampS8(a+3)>>3)
+			r4[x] = u8(sq0 - f1)
+			a = (f1 + 1) >> 1
+			r2[x] = u8(sp1 + a)
+			r5[x] = u8(sq1 - a)
+		}
 	}
 }
 
@@ -114,28 +160,28 @@ func (d *decoder) filterRow(mby int) {
 		}
 		co := 8*cs + 8*mbx
 		if mbx > 0 {
-			normalEdge(Y, yo, 1, ys, 16, limit+4, interior, hev, true)
-			normalEdge(Cb, co, 1, cs, 8, limit+4, interior, hev, true)
-			normalEdge(Cr, co, 1, cs, 8, limit+4, interior, hev, true)
+			normalEdgeV(Y, yo, ys, 16, limit+4, interior, hev, true)
+			normalEdgeV(Cb, co, cs, 8, limit+4, interior, hev, true)
+			normalEdgeV(Cr, co, cs, 8, limit+4, interior, hev, true)
 		}
 		if inner {
 			for x := 4; x < 16; x += 4 {
-				normalEdge(Y, yo+x, 1, ys, 16, limit, interior, hev, false)
+				normalEdgeV(Y, yo+x, ys, 16, limit, interior, hev, false)
 			}
-			normalEdge(Cb, co+4, 1, cs, 8, limit, interior, hev, false)
-			normalEdge(Cr, co+4, 1, cs, 8, limit, interior, hev, false)
+			normalEdgeV(Cb, co+4, cs, 8, limit, interior, hev, false)
+			normalEdgeV(Cr, co+4, cs, 8, limit, interior, hev, false)
 		}
 		if mby > 0 {
-			normalEdge(Y, yo, ys, 1, 16, limit+4, interior, hev, true)
-			normalEdge(Cb, co, cs, 1, 8, limit+4, interior, hev, true)
-			normalEdge(Cr, co, cs, 1, 8, limit+4, interior, hev, true)
+			normalEdgeH(Y, yo, ys, 16, limit+4, interior, hev, true)
+			normalEdgeH(Cb, co, cs, 8, limit+4, interior, hev, true)
+			normalEdgeH(Cr, co, cs, 8, limit+4, interior, hev, true)
 		}
 		if inner {
 			for y := 4; y < 16; y += 4 {
-				normalEdge(Y, yo+y*ys, ys, 1, 16, limit, interior, hev, false)
+				normalEdgeH(Y, yo+y*ys, ys, 16, limit, interior, hev, false)
 			}
-			normalEdge(Cb, co+4*cs, cs, 1, 8, limit, interior, hev, false)
-			normalEdge(Cr, co+4*cs, cs, 1, 8, limit, interior, hev, false)
+			normalEdgeH(Cb, co+4*cs, cs, 8, limit, interior, hev, false)
+			normalEdgeH(Cr, co+4*cs, cs, 8, limit, interior, hev, false)
 		}
 	}
 }
