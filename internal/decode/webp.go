@@ -48,6 +48,7 @@ func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
 // samples they hold, as libwebp's own scaled decoding averages in YCbCr.
 // Samples are brought to full range (see fromStudioSwing) before they are
 // summed. Only two macroblock rows of the full picture exist at a time.
+// From unfilteredShrink on, the frame is decoded without its loop filter.
 func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	w, h, err := vp8.FrameSize(frame)
 	if err != nil {
@@ -59,7 +60,11 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	cw, ch := (w+1)/2, (h+1)/2
 	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, &fullChroma)
 	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, &fullChroma)
-	err = vp8.DecodeRows(frame, func(b *vp8.Band) {
+	decodeRows := vp8.DecodeRows
+	if k >= unfilteredShrink {
+		decodeRows = vp8.DecodeRowsUnfiltered
+	}
+	err = decodeRows(frame, func(b *vp8.Band) {
 		for i := range b.Rows {
 			luma.add(b.Y[i*b.YStride : i*b.YStride+w])
 		}
@@ -73,6 +78,14 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	}
 	return img, nil
 }
+
+// unfilteredShrink is the least shrink at which decodeVP8Shrunk leaves
+// out the loop filter, a third to a half of the decoding time: averaging
+// blocks of 4×4 or more, then resampling by 2 or more, evens out what
+// deblocking changes. On 12 photos (q85, 256 px box, k from 4 to 10) it
+// moved the mean RGB PSNR against a full-resolution Lanczos reference by
+// 0.07 dB, from 48.55 to 48.48 (vipsthumbnail: 42.88).
+const unfilteredShrink = 4
 
 // boxRows box-averages the rows of a w×h plane, given one at a time, by
 // k×k blocks into out (rows of stride samples).

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	gwebp "github.com/gen2brain/webp"
+	"github.com/thumbs-dev/thumbs/internal/vp8"
 	"golang.org/x/image/webp"
 )
 
@@ -89,9 +90,11 @@ func equalYCbCr(a, b *image.YCbCr) bool {
 }
 
 // TestDecodeWebPShrunk checks the shrink-on-load of lossy WebPs against
-// a box average, computed here, of the full-size decode's samples.
+// a box average, computed here, of the full-size frame's samples: the
+// frame as decoded below unfilteredShrink, and decoded without its loop
+// filter from there on, which must stay close to the filtered one.
 func TestDecodeWebPShrunk(t *testing.T) {
-	for _, size := range []image.Point{{64, 48}, {67, 45}, {33, 130}, {5, 3}} {
+	for _, size := range []image.Point{{64, 48}, {67, 45}, {33, 130}, {5, 3}, {200, 150}} {
 		pic := photo(size.X, size.Y)
 		data := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 85}) })
 		h, err := ReadHeader(data)
@@ -102,7 +105,8 @@ func TestDecodeWebPShrunk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := full.(*image.YCbCr)
+		filtered := full.(*image.YCbCr)
+		unfiltered := decodeUnfiltered(t, data)
 		for _, k := range []int{2, 4, 6} {
 			img, err := Decode(context.Background(), data, h, k)
 			if err != nil {
@@ -116,6 +120,11 @@ func TestDecodeWebPShrunk(t *testing.T) {
 			if got.Rect != image.Rect(0, 0, dw, dh) {
 				t.Fatalf("%v at 1/%d: bounds %v", size, k, got.Rect)
 			}
+			f := filtered
+			if k >= unfilteredShrink {
+				f = unfiltered
+			}
+			var diff, worst int
 			cw, ch := (size.X+1)/2, (size.Y+1)/2
 			for y := range dh {
 				for x := range dw {
@@ -127,10 +136,53 @@ func TestDecodeWebPShrunk(t *testing.T) {
 						t.Fatalf("%v at 1/%d, (%d,%d): YCbCr %d %d %d, want %d %d %d", size, k, x, y,
 							got.Y[o], got.Cb[o], got.Cr[o], wantY, wantCb, wantCr)
 					}
+					d := absDiff(got.Y[o], boxMean(filtered.Y, filtered.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y)))
+					diff += d
+					worst = max(worst, d)
 				}
+			}
+			// Without the loop filter, luma means stay close to the
+			// filtered frame's.
+			if mean := float64(diff) / float64(dw*dh); mean > 0.5 || worst > 3 {
+				t.Errorf("%v at 1/%d: luma differs from the filtered frame's by %.2f on average, %d at most", size, k, mean, worst)
 			}
 		}
 	}
+}
+
+// decodeUnfiltered returns the full-range planes of the lossy WebP data
+// decoded without the loop filter.
+func decodeUnfiltered(t *testing.T, data []byte) *image.YCbCr {
+	t.Helper()
+	frame, ok := opaqueVP8(data)
+	if !ok {
+		t.Fatal("not a lossy WebP without alpha")
+	}
+	w, h, err := vp8.FrameSize(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	err = vp8.DecodeRowsUnfiltered(frame, func(b *vp8.Band) {
+		for i := range b.Rows {
+			copy(m.Y[(b.Y0+i)*m.YStride:], b.Y[i*b.YStride:i*b.YStride+w])
+		}
+		for i := range b.ChromaRows {
+			copy(m.Cb[(b.Y0/2+i)*m.CStride:], b.Cb[i*b.CStride:i*b.CStride+(w+1)/2])
+			copy(m.Cr[(b.Y0/2+i)*m.CStride:], b.Cr[i*b.CStride:i*b.CStride+(w+1)/2])
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fromStudioSwing(m).(*image.YCbCr)
+}
+
+func absDiff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
 }
 
 // boxMean is the rounded mean of the samples of pix in [x0,x1)×[y0,y1).

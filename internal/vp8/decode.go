@@ -143,6 +143,18 @@ func Decode(data []byte) (*image.YCbCr, error) {
 // DecodeRows returns an error, the bands it emitted are not to be used:
 // a truncated frame is only known as such at its end.
 func DecodeRows(data []byte, emit func(*Band)) error {
+	return decodeRows(data, emit, true)
+}
+
+// DecodeRowsUnfiltered is DecodeRows without the loop filter, like
+// libwebp's bypass_filtering option: faster, and the rows differ from
+// the frame's by the deblocking the encoder asked for, which a box
+// average over several macroblock edges mostly evens out.
+func DecodeRowsUnfiltered(data []byte, emit func(*Band)) error {
+	return decodeRows(data, emit, false)
+}
+
+func decodeRows(data []byte, emit func(*Band), loopFilter bool) error {
 	var d decoder
 	if err := d.parseHeader(data); err != nil {
 		return err
@@ -165,7 +177,9 @@ func DecodeRows(data []byte, emit func(*Band)) error {
 		if d.first.eof {
 			return ErrTruncated
 		}
-		d.filterRow(mby)
+		if loopFilter {
+			d.filterRow(mby)
+		}
 		if mby > 0 {
 			emitRow(mby - 1)
 		}

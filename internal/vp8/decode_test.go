@@ -2,6 +2,7 @@ package vp8
 
 import (
 	"errors"
+	"image"
 	"testing"
 )
 
@@ -111,6 +112,44 @@ func TestDecodeRowsBands(t *testing.T) {
 		}
 		if nextY != h || chromaRows != (h+1)/2 {
 			t.Errorf("%s: %d luma and %d chroma rows, want %d and %d", name, nextY, chromaRows, h, (h+1)/2)
+		}
+	}
+}
+
+// TestDecodeRowsUnfiltered checks that the frame without its loop filter
+// is the frame itself when the encoder turned the filter off, and not
+// when it did not.
+func TestDecodeRowsUnfiltered(t *testing.T) {
+	files := testFiles(t)
+	for _, tt := range []struct {
+		name string
+		same bool
+	}{
+		{"photo-q85-f0.webp", true},
+		{"photo-q85.webp", false},
+		{"plasma-q60-simple.webp", false},
+	} {
+		data := files[tt.name]
+		want, err := Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := image.NewYCbCr(want.Rect, image.YCbCrSubsampleRatio420)
+		w := want.Rect.Dx()
+		err = DecodeRowsUnfiltered(data, func(b *Band) {
+			for i := range b.Rows {
+				copy(got.Y[(b.Y0+i)*got.YStride:], b.Y[i*b.YStride:i*b.YStride+w])
+			}
+			for i := range b.ChromaRows {
+				copy(got.Cb[(b.Y0/2+i)*got.CStride:], b.Cb[i*b.CStride:i*b.CStride+(w+1)/2])
+				copy(got.Cr[(b.Y0/2+i)*got.CStride:], b.Cr[i*b.CStride:i*b.CStride+(w+1)/2])
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := planeDiff(got, want); (d == "") != tt.same {
+			t.Errorf("%s: unfiltered and filtered frames alike: %v, want %v (%s)", tt.name, d == "", tt.same, d)
 		}
 	}
 }
