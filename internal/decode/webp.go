@@ -46,8 +46,7 @@ func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
 // a k×k block and each chroma sample the mean of the (k/2)×(k/2) chroma
 // block under it, those at the right and bottom edges taken over the
 // samples they hold, as libwebp's own scaled decoding averages in YCbCr.
-// Samples are brought to full range (see fromStudioSwing) before they are
-// summed. Only two macroblock rows of the full picture exist at a time.
+// The means are brought to full range (see fromStudioSwing). Only two macroblock rows of the full picture exist at a time.
 // From unfilteredShrink on, the frame is decoded without its loop filter.
 func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	w, h, err := vp8.FrameSize(frame)
@@ -56,10 +55,10 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	}
 	dw, dh := (w+k-1)/k, (h+k-1)/k
 	img := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio444)
-	luma := newBoxRows(img.Y, dw, w, h, k, &fullLuma)
+	luma := newBoxRows(img.Y, dw, w, h, k, true)
 	cw, ch := (w+1)/2, (h+1)/2
-	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, &fullChroma)
-	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, &fullChroma)
+	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, false)
+	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, false)
 	decodeRows := vp8.DecodeRows
 	if k >= unfilteredShrink {
 		decodeRows = vp8.DecodeRowsUnfiltered
@@ -87,46 +86,63 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 // 0.07 dB, from 48.55 to 48.48 (vipsthumbnail: 42.88).
 const unfilteredShrink = 4
 
-// boxRows box-averages the rows of a w×h plane, given one at a time, by
-// k×k blocks into out (rows of stride samples).
+// boxRows box-averages the rows of a w×h plane of limited-range samples,
+// given one at a time, by k×k blocks into out (rows of stride samples),
+// and brings the means to full range.
 type boxRows struct {
-	out         []byte
-	stride      int
-	w, h, k     int
-	y           int // rows added so far
-	sums        []uint32
-	toFullRange *[256]uint8
+	out     []byte
+	stride  int
+	w, h, k int
+	y       int // rows added so far
+	sums    []uint32
+	// The mapping to full range: (mean−zero)·scale/219 or /224, around
+	// offset (see fromStudioSwing).
+	zero, scale, offset int64
 }
 
-func newBoxRows(out []byte, stride, w, h, k int, toFullRange *[256]uint8) *boxRows {
-	return &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k), toFullRange: toFullRange}
+func newBoxRows(out []byte, stride, w, h, k int, luma bool) *boxRows {
+	b := &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k)}
+	if luma {
+		b.zero, b.scale, b.offset = 16, 219, 0
+	} else {
+		b.zero, b.scale, b.offset = 128, 224, 128
+	}
+	return b
 }
 
 // add adds the next row of w samples, and writes a row of means once a
 // row of blocks is complete.
 func (b *boxRows) add(row []byte) {
-	k, lut, sums := b.k, b.toFullRange, b.sums
+	k, sums := b.k, b.sums
 	full := b.w / k
+	row = row[:b.w]
 	for dx := range full {
 		var s uint32
 		for _, v := range row[dx*k : dx*k+k] {
-			s += uint32(lut[v])
+			s += uint32(v)
 		}
 		sums[dx] += s
 	}
 	for _, v := range row[full*k:] {
-		sums[full] += uint32(lut[v])
+		sums[full] += uint32(v)
 	}
 	b.y++
 	if b.y%k != 0 && b.y != b.h {
 		return
 	}
 	dy := (b.y - 1) / k
-	rows := uint32(b.y - dy*k)
+	rows := int64(b.y - dy*k)
 	dst := b.out[dy*b.stride : dy*b.stride+len(sums)]
 	for dx, s := range sums {
-		n := rows * uint32(min((dx+1)*k, b.w)-dx*k)
-		dst[dx] = uint8((s + n/2) / n)
+		n := rows * int64(min((dx+1)*k, b.w)-dx*k)
+		// round(((s/n) − zero)·255/scale) + offset, in integers.
+		num := (int64(s) - b.zero*n) * 255
+		den := n * b.scale
+		v := (num + den/2) / den
+		if num < 0 {
+			v = -((-num + den/2) / den)
+		}
+		dst[dx] = uint8(min(max(v+b.offset, 0), 255))
 	}
 	clear(sums)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"math"
+	"math/big"
 	"testing"
 
 	gwebp "github.com/gen2brain/webp"
@@ -101,12 +103,7 @@ func TestDecodeWebPShrunk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, err := Decode(context.Background(), data, h, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		filtered := full.(*image.YCbCr)
-		unfiltered := decodeUnfiltered(t, data)
+		filtered, unfiltered := decodeRaw(t, data, true), decodeRaw(t, data, false)
 		for _, k := range []int{2, 4, 6} {
 			img, err := Decode(context.Background(), data, h, k)
 			if err != nil {
@@ -128,15 +125,15 @@ func TestDecodeWebPShrunk(t *testing.T) {
 			cw, ch := (size.X+1)/2, (size.Y+1)/2
 			for y := range dh {
 				for x := range dw {
-					wantY := boxMean(f.Y, f.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y))
-					wantCb := boxMean(f.Cb, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch))
-					wantCr := boxMean(f.Cr, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch))
+					wantY := boxMean(f.Y, f.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), true)
+					wantCb := boxMean(f.Cb, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), false)
+					wantCr := boxMean(f.Cr, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), false)
 					o := got.YOffset(x, y)
 					if got.Y[o] != wantY || got.Cb[o] != wantCb || got.Cr[o] != wantCr {
 						t.Fatalf("%v at 1/%d, (%d,%d): YCbCr %d %d %d, want %d %d %d", size, k, x, y,
 							got.Y[o], got.Cb[o], got.Cr[o], wantY, wantCb, wantCr)
 					}
-					d := absDiff(got.Y[o], boxMean(filtered.Y, filtered.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y)))
+					d := absDiff(got.Y[o], boxMean(filtered.Y, filtered.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), true))
 					diff += d
 					worst = max(worst, d)
 				}
@@ -150,13 +147,20 @@ func TestDecodeWebPShrunk(t *testing.T) {
 	}
 }
 
-// decodeUnfiltered returns the full-range planes of the lossy WebP data
-// decoded without the loop filter.
-func decodeUnfiltered(t *testing.T, data []byte) *image.YCbCr {
+// decodeRaw returns the planes of the lossy WebP data, as stored
+// (limited range), decoded with or without the loop filter.
+func decodeRaw(t *testing.T, data []byte, loopFilter bool) *image.YCbCr {
 	t.Helper()
 	frame, ok := opaqueVP8(data)
 	if !ok {
 		t.Fatal("not a lossy WebP without alpha")
+	}
+	if loopFilter {
+		m, err := vp8.Decode(frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
 	}
 	w, h, err := vp8.FrameSize(frame)
 	if err != nil {
@@ -175,7 +179,7 @@ func decodeUnfiltered(t *testing.T, data []byte) *image.YCbCr {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fromStudioSwing(m).(*image.YCbCr)
+	return m
 }
 
 func absDiff(a, b uint8) int {
@@ -185,14 +189,25 @@ func absDiff(a, b uint8) int {
 	return int(b - a)
 }
 
-// boxMean is the rounded mean of the samples of pix in [x0,x1)×[y0,y1).
-func boxMean(pix []byte, stride, x0, y0, x1, y1 int) uint8 {
-	var sum, n int
+// boxMean is the mean of the limited-range samples of pix in
+// [x0,x1)×[y0,y1), brought to full range as BT.601 defines it (luma
+// 16-235, chroma 16-240 around 128) and rounded half away from zero.
+func boxMean(pix []byte, stride, x0, y0, x1, y1 int, luma bool) uint8 {
+	sum, n := new(big.Rat), 0
 	for y := y0; y < y1; y++ {
 		for x := x0; x < x1; x++ {
-			sum += int(pix[y*stride+x])
+			sum.Add(sum, big.NewRat(int64(pix[y*stride+x]), 1))
 			n++
 		}
 	}
-	return uint8((sum + n/2) / n)
+	zero, span, offset := int64(16), int64(219), 0.0
+	if !luma {
+		zero, span, offset = 128, 224, 128
+	}
+	mean := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
+	v := new(big.Rat).Mul(mean.Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
+	// v is a fraction of denominator n·span: it is a half exactly, or
+	// farther from one than float64 rounding can move it.
+	f, _ := v.Float64()
+	return uint8(min(max(math.Round(f)+offset, 0), 255))
 }
