@@ -121,7 +121,7 @@ func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, i
 		rng = split
 	}
 	shift := norm[rng&0xff]
-	return bit, value, count - int(shift), rng << shift
+	return bit, value, count - int(shift), rng << (shift & 7)
 }
 
 // more refills a decoder state held in local variables.
