@@ -36,8 +36,9 @@ var benchFrame = sync.OnceValues(func() ([]byte, error) {
 	return b[20:], nil // a simple WebP: the VP8 chunk's payload follows its header
 })
 
-// BenchmarkDecode12MP decodes a 12 MP frame with this package and with
-// golang.org/x/image/vp8, for comparison in one run.
+// BenchmarkDecode12MP decodes a 12 MP frame with this package (into one
+// image, and band by band without the loop filter, as thumbnails use it)
+// and with golang.org/x/image/vp8, for comparison in one run.
 func BenchmarkDecode12MP(b *testing.B) {
 	frame, err := benchFrame()
 	if err != nil {
@@ -48,6 +49,14 @@ func BenchmarkDecode12MP(b *testing.B) {
 		b.ReportMetric(float64(len(frame)), "frame-bytes")
 		for b.Loop() {
 			if _, err := Decode(frame); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("vp8-rows-unfiltered", func(b *testing.B) {
+		b.SetBytes(4000 * 3000)
+		for b.Loop() {
+			if err := DecodeRowsUnfiltered(frame, func(*Band) {}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -174,7 +174,9 @@ func decodeRows(data []byte, emit func(*Band), loopFilter bool) error {
 	}
 	for mby := range d.mbh {
 		d.decodeRow(mby)
-		if d.first.eof {
+		// Reading past the end of a partition is an error however the
+		// frame goes on: stop at once.
+		if d.first.eof || d.partitions[mby&(len(d.partitions)-1)].eof {
 			return ErrTruncated
 		}
 		if loopFilter {
@@ -186,11 +188,6 @@ func decodeRows(data []byte, emit func(*Band), loopFilter bool) error {
 		copy(d.y[:16*ys], d.y[16*ys:])
 		copy(d.cb[:8*cs], d.cb[8*cs:])
 		copy(d.cr[:8*cs], d.cr[8*cs:])
-	}
-	for i := range d.partitions {
-		if d.partitions[i].eof {
-			return ErrTruncated
-		}
 	}
 	emitRow(d.mbh - 1)
 	return nil

@@ -1,6 +1,10 @@
-// Code generated from the tables of RFC 6386; DO NOT EDIT.
-
 package vp8
+
+// The constant tables of RFC 6386 (sections 11.5, 13.4, 13.5 and 14.1),
+// extracted by a script from the copies in libwebp's src/dec/tree_dec.c
+// and src/dec/quant_dec.c (BSD licence, testdata/LICENSE-libwebp), with
+// the 4x4 modes in libwebp's order, which the mode constants of this
+// package follow.
 
 // defaultCoeffProbs are the default token probabilities of RFC 6386
 // section 13.5, indexed by plane type, band, context and tree node.
