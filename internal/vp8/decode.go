@@ -282,45 +282,79 @@ func b2i(b bool) int {
 }
 
 // parseModes reads the segment, skip flag and prediction modes of
-// macroblock mbx from the first partition, RFC 6386 sections 10 and 11.
+// macroblock mbx from the first partition, RFC 6386 sections 10 and 11,
+// with the boolean decoder's state in local variables.
 func (d *decoder) parseModes(mbx int) {
 	r := &d.first
+	value, count, rng := r.value, r.count, r.rng
+	var bit bool
+	next := func(prob uint8) bool {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		bit, value, count, rng = decodeBit(value, count, rng, prob)
+		return bit
+	}
 	mb := &d.mb
 	mb.segment = 0
 	if d.segment.updateMap {
 		p := &d.segment.mapProbs
-		if !r.readBit(p[0]) {
-			mb.segment = uint8(b2i(r.readBit(p[1])))
+		if !next(p[0]) {
+			mb.segment = uint8(b2i(next(p[1])))
 		} else {
-			mb.segment = 2 + uint8(b2i(r.readBit(p[2])))
+			mb.segment = 2 + uint8(b2i(next(p[2])))
 		}
 	}
-	mb.skip = d.useSkip && r.readBit(d.skipProb)
-	mb.is4x4 = !r.readBit(145)
-	top := d.topModes[4*mbx : 4*mbx+4]
+	mb.skip = d.useSkip && next(d.skipProb)
+	mb.is4x4 = !next(145)
+	top := (*[4]uint8)(d.topModes[4*mbx : 4*mbx+4])
 	if !mb.is4x4 {
 		var m uint8
-		if r.readBit(156) {
-			if r.readBit(128) {
-				m = modeTM4
-			} else {
-				m = modeHE4
-			}
-		} else if r.readBit(163) {
-			m = modeVE4
-		} else {
+		switch {
+		case !next(156):
 			m = modeDC4
+			if next(163) {
+				m = modeVE4
+			}
+		case next(128):
+			m = modeTM4
+		default:
+			m = modeHE4
 		}
 		mb.ymode = m
-		for i := range 4 {
-			top[i] = m
-			d.leftModes[i] = m
-		}
+		*top = [4]uint8{m, m, m, m}
+		d.leftModes = [4]uint8{m, m, m, m}
 	} else {
 		for y := range 4 {
 			left := d.leftModes[y]
 			for x := range 4 {
-				left = readSubblockMode(r, &subblockModeProbs[top[x]][left])
+				// The tree of RFC 6386 section 11.2.
+				p := &subblockModeProbs[top[x]%numSubblockModes][left%numSubblockModes]
+				switch {
+				case !next(p[0]):
+					left = modeDC4
+				case !next(p[1]):
+					left = modeTM4
+				case !next(p[2]):
+					left = modeVE4
+				case !next(p[3]):
+					switch {
+					case !next(p[4]):
+						left = modeHE4
+					case !next(p[5]):
+						left = modeRD4
+					default:
+						left = modeVR4
+					}
+				case !next(p[6]):
+					left = modeLD4
+				case !next(p[7]):
+					left = modeVL4
+				case !next(p[8]):
+					left = modeHD4
+				default:
+					left = modeHU4
+				}
 				top[x] = left
 				mb.submodes[4*y+x] = left
 			}
@@ -328,48 +362,16 @@ func (d *decoder) parseModes(mbx int) {
 		}
 	}
 	switch {
-	case !r.readBit(142):
+	case !next(142):
 		mb.uvmode = modeDC4
-	case !r.readBit(114):
+	case !next(114):
 		mb.uvmode = modeVE4
-	case r.readBit(183):
+	case next(183):
 		mb.uvmode = modeTM4
 	default:
 		mb.uvmode = modeHE4
 	}
-}
-
-// readSubblockMode reads a 4x4 prediction mode with the tree of RFC 6386
-// section 11.2.
-func readSubblockMode(r *boolDecoder, p *[numSubblockModes - 1]uint8) uint8 {
-	if !r.readBit(p[0]) {
-		return modeDC4
-	}
-	if !r.readBit(p[1]) {
-		return modeTM4
-	}
-	if !r.readBit(p[2]) {
-		return modeVE4
-	}
-	if !r.readBit(p[3]) {
-		if !r.readBit(p[4]) {
-			return modeHE4
-		}
-		if !r.readBit(p[5]) {
-			return modeRD4
-		}
-		return modeVR4
-	}
-	if !r.readBit(p[6]) {
-		return modeLD4
-	}
-	if !r.readBit(p[7]) {
-		return modeVL4
-	}
-	if !r.readBit(p[8]) {
-		return modeHD4
-	}
-	return modeHU4
+	r.value, r.count, r.rng = value, count, rng
 }
 
 // saveTop copies the bottom rows of macroblock row mby, before the loop

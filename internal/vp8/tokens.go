@@ -54,9 +54,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 			v = 1
 			next = 1
 		} else {
-			r.value, r.count, r.rng = value, count, rng
-			v = readLargeToken(r, p)
-			value, count, rng = r.value, r.count, r.rng
+			v, value, count, rng = readLargeToken(r, p, value, count, rng)
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -76,42 +74,49 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 	return n
 }
 
-// readLargeToken reads the rest of a token whose value is at least 2.
-func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8) int32 {
-	if !r.readBit(p[3]) {
-		if !r.readBit(p[4]) {
-			return 2
+// readLargeToken reads the rest of a token whose value is at least 2,
+// with the decoder's state in local variables, as readCoeffs holds it.
+func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count int, rng uint32) (int32, uint64, int, uint32) {
+	var bit bool
+	next := func(prob uint8) bool {
+		if count < 0 {
+			value, count = r.more(value, count)
 		}
-		return 3 + int32(b2i(r.readBit(p[5])))
+		bit, value, count, rng = decodeBit(value, count, rng, prob)
+		return bit
 	}
-	if !r.readBit(p[6]) {
-		if !r.readBit(p[7]) {
-			return 5 + int32(b2i(r.readBit(159)))
+	var v int32
+	switch {
+	case !next(p[3]):
+		v = 2
+		if next(p[4]) {
+			v = 3 + int32(b2i(next(p[5])))
 		}
-		v := 7 + 2*int32(b2i(r.readBit(165)))
-		return v + int32(b2i(r.readBit(145)))
+		return v, value, count, rng
+	case !next(p[6]):
+		if !next(p[7]) {
+			return 5 + int32(b2i(next(159))), value, count, rng
+		}
+		v = 7 + 2*int32(b2i(next(165)))
+		return v + int32(b2i(next(145))), value, count, rng
 	}
 	var extra []uint8
 	var base int32
-	if !r.readBit(p[8]) {
-		if !r.readBit(p[9]) {
+	if !next(p[8]) {
+		if !next(p[9]) {
 			extra, base = cat3Probs[:], 11
 		} else {
 			extra, base = cat4Probs[:], 19
 		}
-	} else if !r.readBit(p[10]) {
+	} else if !next(p[10]) {
 		extra, base = cat5Probs[:], 35
 	} else {
 		extra, base = cat6Probs[:], 67
 	}
-	var v int32
 	for _, prob := range extra {
-		v <<= 1
-		if r.readBit(prob) {
-			v |= 1
-		}
+		v = v<<1 | int32(b2i(next(prob)))
 	}
-	return base + v
+	return base + v, value, count, rng
 }
 
 // parseResiduals reads the coefficients of the current macroblock from
