@@ -8,10 +8,10 @@ import (
 // boolDecoder reads the boolean entropy-coded data of RFC 6386 section 7
 // from one partition.
 //
-// value holds the not yet consumed bits of the arithmetic-coded number:
-// its top 8+count bits are aligned so that value>>count is compared with
-// the range. count drops below zero when more input is needed; refill
-// then appends 56 bits at once where it can.
+// value is a window on the arithmetic-coded number, its most significant
+// bit first: its top 8 bits are compared with the range, and count more
+// bits below them are loaded. count drops below zero when more input is
+// needed; refill then appends 56 bits at once where it can.
 type boolDecoder struct {
 	buf   []byte
 	pos   int
@@ -28,22 +28,22 @@ func (d *boolDecoder) init(buf []byte) {
 	d.refill()
 }
 
-// refill appends input to value; it is called when count < 0.
+// refill appends input to value; it is called when count < 0 (and count
+// is at least -8).
 func (d *boolDecoder) refill() {
 	if d.pos+8 <= len(d.buf) {
 		v := binary.BigEndian.Uint64(d.buf[d.pos:]) >> 8
 		d.pos += 7
-		d.value = d.value<<56 | v
+		d.value |= v << uint(-d.count&63)
 		d.count += 56
 		return
 	}
 	if d.pos < len(d.buf) {
-		d.value = d.value<<8 | uint64(d.buf[d.pos])
+		d.value |= uint64(d.buf[d.pos]) << uint((48-d.count)&63)
 		d.pos++
 		d.count += 8
 		return
 	}
-	d.value <<= 8
 	d.count += 8
 	d.eof = true
 }
@@ -53,18 +53,8 @@ func (d *boolDecoder) readBit(prob uint8) bool {
 	if d.count < 0 {
 		d.refill()
 	}
-	split := 1 + (d.rng-1)*uint32(prob)>>8
-	bigSplit := uint64(split) << uint(d.count&63)
-	bit := d.value >= bigSplit
-	if bit {
-		d.rng -= split
-		d.value -= bigSplit
-	} else {
-		d.rng = split
-	}
-	shift := norm[d.rng]
-	d.rng <<= shift
-	d.count -= int(shift)
+	bit, value, count, rng := decodeBit(d.value, d.count, d.rng, prob)
+	d.value, d.count, d.rng = value, count, rng
 	return bit
 }
 
@@ -112,7 +102,7 @@ func (d *boolDecoder) readOptionalSigned(n int) int {
 // count must be at least 0, and the new state is returned.
 func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, int, uint32) {
 	split := 1 + (rng-1)*uint32(prob)>>8
-	bigSplit := uint64(split) << uint(count&63)
+	bigSplit := uint64(split) << 56
 	bit := value >= bigSplit
 	if bit {
 		rng -= split
@@ -120,8 +110,8 @@ func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, i
 	} else {
 		rng = split
 	}
-	shift := norm[rng&0xff]
-	return bit, value, count - int(shift), rng << (shift & 7)
+	shift := norm[rng&0xff] & 7
+	return bit, value << shift, count - int(shift), rng << shift
 }
 
 // more refills a decoder state held in local variables.
