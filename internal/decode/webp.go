@@ -22,9 +22,12 @@ func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
 	case webpAnimated(data):
 		img, err = gwebp.Decode(bytes.NewReader(data))
 	case ok && shrink > 1 && shrink%2 == 0:
-		img, err = decodeVP8Shrunk(frame, shrink)
+		var shrunk *image.YCbCr
+		if shrunk, err = decodeVP8Shrunk(frame, shrink); err == nil {
+			return shrunk, nil // already in full range
+		}
 		if !errors.Is(err, vp8.ErrUnsupported) {
-			return img, err
+			return nil, err
 		}
 		img, err = webp.Decode(bytes.NewReader(data))
 	case ok:
@@ -46,8 +49,9 @@ func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
 // a k×k block and each chroma sample the mean of the (k/2)×(k/2) chroma
 // block under it, those at the right and bottom edges taken over the
 // samples they hold, as libwebp's own scaled decoding averages in YCbCr.
-// The means are brought to full range (see fromStudioSwing). Only two macroblock rows of the full picture exist at a time.
-// From unfilteredShrink on, the frame is decoded without its loop filter.
+// The means are brought to full range (see fromStudioSwing). Only two
+// macroblock rows of the full picture exist at a time. From
+// unfilteredShrink on, the frame is decoded without its loop filter.
 func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	w, h, err := vp8.FrameSize(frame)
 	if err != nil {

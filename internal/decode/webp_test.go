@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"image"
 	"math"
 	"math/big"
@@ -210,4 +211,32 @@ func boxMean(pix []byte, stride, x0, y0, x1, y1 int, luma bool) uint8 {
 	// farther from one than float64 rounding can move it.
 	f, _ := v.Float64()
 	return uint8(min(max(math.Round(f)+offset, 0), 255))
+}
+
+// TestDecodeWebPDamaged checks that a lossy WebP whose frame is cut short
+// or is an inter frame gives an error at full size and shrunk on load,
+// never a picture.
+func TestDecodeWebPDamaged(t *testing.T) {
+	pic := photo(200, 150)
+	data := enc(t, func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 85}) })
+	cut := append([]byte(nil), data[:len(data)*2/3]...)
+	binary.LittleEndian.PutUint32(cut[16:], uint32(len(cut)-20)) // the chunk ends with the file
+	binary.LittleEndian.PutUint32(cut[4:], uint32(len(cut)-8))
+	inter := append([]byte(nil), data...)
+	inter[20] |= 1 // the frame tag's inter-frame bit
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{{"cut short", cut}, {"inter frame", inter}} {
+		h, err := ReadHeader(tt.data)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		for _, shrink := range []int{1, 2, 4} {
+			img, err := Decode(context.Background(), tt.data, h, shrink)
+			if err == nil || img != nil {
+				t.Errorf("%s at 1/%d: picture %v, error %v; want only an error", tt.name, shrink, img != nil, err)
+			}
+		}
+	}
 }
