@@ -70,7 +70,7 @@ const (
 
 // DecodeCost returns an upper bound of the memory, in bytes, that Decode
 // takes at its peak to decode the image described by h at 1/shrink (shrink
-// matters for JPEG only): the decoded picture and the decoder's working
+// matters for JPEG, and for lossy WebP without alpha when it is even): the decoded picture and the decoder's working
 // memory, as measured on each decoder path. Where the image cannot be
 // decoded at all within memory (a WebAssembly decoder's 4 GiB address
 // space) it returns math.MaxInt64.
@@ -97,6 +97,11 @@ func (h Header) DecodeCost(shrink int) int64 {
 		switch {
 		case l.animated:
 			perPixel, fixed = costWebPAnim, wasmFixed
+		case l.lossyOpaque && shrink > 1 && shrink%2 == 0:
+			// Decoded straight to the shrunk 4:4:4 picture, through two
+			// macroblock rows of the full one.
+			perPixel = 3 / float64(shrink*shrink)
+			fixed += 64 * float64(h.Width)
 		case l.lossyOpaque:
 			perPixel = costWebPOpaque
 		default:

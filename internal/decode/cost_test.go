@@ -116,6 +116,7 @@ func costCases(w, h int) []costCase {
 		}), 1},
 		costCase{"bmp", encoded(func(b *bytes.Buffer) error { return bmp.Encode(b, opaque) }), 1},
 		costCase{"webp-lossy", encoded(func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 80}) }), 1},
+		costCase{"webp-lossy/shrink=4", encoded(func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Quality: 80}) }), 4},
 		costCase{"webp-lossy-alpha", encoded(func(b *bytes.Buffer) error {
 			return gwebp.Encode(b, translucent(w, h), gwebp.Options{Quality: 80})
 		}), 1},

@@ -14,11 +14,9 @@ import (
 
 	"github.com/gen2brain/avif"
 	"github.com/gen2brain/heic"
-	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
 	"github.com/thumbs-dev/thumbs/internal/tiff"
-	"golang.org/x/image/webp"
 )
 
 // Format names an image file format.
@@ -141,7 +139,9 @@ func ReadHeader(data []byte) (h Header, err error) {
 }
 
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
-// decoded size to ceil(w/shrink) x ceil(h/shrink); other formats ignore shrink. It never panics
+// decoded size to ceil(w/shrink) x ceil(h/shrink); so may an even shrink for a lossy WebP without
+// alpha, which then comes out as 4:4:4 YCbCr box-averaged in YCbCr; other formats, and other WebPs,
+// ignore shrink (the caller tells by the size of the picture). It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
 // logical screen size (Header's size: the screen grown to hold a first frame that overflows
 // it); animated WebP gives its first frame. HEIC comes out with irot/imir
@@ -177,14 +177,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	case BMP:
 		img, err = bmp.Decode(data)
 	case WebP:
-		if webpAnimated(data) {
-			img, err = gwebp.Decode(r)
-		} else {
-			img, err = webp.Decode(r)
-		}
-		if err == nil {
-			img = fromStudioSwing(img)
-		}
+		img, err = decodeWebP(data, shrink)
 	case HEIC:
 		if h.item != 0 {
 			var ok bool
@@ -243,10 +236,14 @@ func checkSize(img image.Image, h Header, shrink int) error {
 		return fmt.Errorf("%s: the decoder returned no image", h.Format)
 	}
 	w, ht := h.Width, h.Height
-	if h.Format == JPEG && shrink > 1 {
-		w, ht = (w+shrink-1)/shrink, (ht+shrink-1)/shrink
+	got := img.Bounds().Size()
+	if shrink > 1 {
+		shrunk := image.Pt((w+shrink-1)/shrink, (ht+shrink-1)/shrink)
+		if h.Format == JPEG || h.Format == WebP && got == shrunk {
+			w, ht = shrunk.X, shrunk.Y
+		}
 	}
-	if got := img.Bounds().Size(); got != image.Pt(w, ht) {
+	if got != image.Pt(w, ht) {
 		return fmt.Errorf("%s: decoded %dx%d but the header says %dx%d", h.Format, got.X, got.Y, w, ht)
 	}
 	return nil

@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 6
+const RenderingVersion = 7
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -258,21 +258,28 @@ func memoryNeed(h decode.Header, shrink int) int64 {
 // mib rounds n bytes up to whole MiB.
 func mib(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
 
-// loadShrink returns the largest factor (1, 2, 4 or 8) by which the decoder
-// may shrink a w×h image while leaving at least a factor of two for the
-// final resampling to every box, which keeps its quality.
+// loadShrink returns the factor by which the decoder may shrink a w×h
+// image while leaving at least a factor of two for the final resampling
+// to every box, which keeps its quality: for JPEG the largest of 1, 2, 4
+// and 8, for WebP the largest even one (which a lossy WebP without alpha
+// decodes straight to, and other WebPs ignore), and 1 for other formats.
 func loadShrink(f decode.Format, w, h int, o Options) int {
-	if f != decode.JPEG {
-		return 1
-	}
-	shrink := 8
-	for _, b := range o.Boxes {
-		tw, th := target(w, h, b, o.Fit, o.Upscale)
-		for shrink > 1 && (w/shrink < 2*tw || h/shrink < 2*th) {
-			shrink /= 2
+	switch f {
+	case decode.JPEG:
+		shrink := 8
+		for _, b := range o.Boxes {
+			tw, th := target(w, h, b, o.Fit, o.Upscale)
+			for shrink > 1 && (w/shrink < 2*tw || h/shrink < 2*th) {
+				shrink /= 2
+			}
+		}
+		return shrink
+	case decode.WebP:
+		if k := preShrink(image.Rect(0, 0, w, h), 1, w, h, o) &^ 1; k > 1 {
+			return k
 		}
 	}
-	return shrink
+	return 1
 }
 
 // preShrink returns the largest whole factor by which a decoded image of

@@ -1263,7 +1263,11 @@ func TestLoadShrink(t *testing.T) {
 		{decode.JPEG, 100, 100, []string{"13"}, Contain, false, 2},
 		{decode.JPEG, 4096, 3072, nil, Contain, false, 8},
 		{decode.PNG, 4096, 3072, []string{"256"}, Contain, false, 1},
-		{decode.WebP, 4096, 3072, []string{"256"}, Contain, false, 1},
+		{decode.WebP, 4096, 3072, []string{"256"}, Contain, false, 8},
+		{decode.WebP, 3840, 2400, []string{"256"}, Contain, false, 6}, // 7, made even
+		{decode.WebP, 2000, 1600, []string{"256"}, Contain, false, 2}, // 3, made even
+		{decode.WebP, 1000, 800, []string{"256"}, Contain, false, 1},
+		{decode.WebP, 4096, 3072, []string{"1024", "256"}, Contain, false, 2},
 	} {
 		var boxes []Box
 		for _, s := range c.boxes {

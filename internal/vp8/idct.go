@@ -1,0 +1,83 @@
+package vp8
+
+// inverseWHT undoes the Walsh-Hadamard transform of the Y2 block in, RFC
+// 6386 section 14.3, writing the DC coefficient of each of the 16 luma
+// blocks of coeffs.
+func inverseWHT(in *[16]int16, coeffs *[25 * 16]int16) {
+	var t [16]int32
+	for i := range 4 {
+		a0 := int32(in[i]) + int32(in[12+i])
+		a1 := int32(in[4+i]) + int32(in[8+i])
+		a2 := int32(in[4+i]) - int32(in[8+i])
+		a3 := int32(in[i]) - int32(in[12+i])
+		t[i] = a0 + a1
+		t[8+i] = a0 - a1
+		t[4+i] = a3 + a2
+		t[12+i] = a3 - a2
+	}
+	for i := range 4 {
+		dc := t[4*i] + 3
+		a0 := dc + t[4*i+3]
+		a1 := t[4*i+1] + t[4*i+2]
+		a2 := t[4*i+1] - t[4*i+2]
+		a3 := dc - t[4*i+3]
+		coeffs[16*(4*i)] = int16((a0 + a1) >> 3)
+		coeffs[16*(4*i+1)] = int16((a3 + a2) >> 3)
+		coeffs[16*(4*i+2)] = int16((a0 - a1) >> 3)
+		coeffs[16*(4*i+3)] = int16((a3 - a2) >> 3)
+	}
+}
+
+func clamp255(v int32) uint8 {
+	if uint32(v) <= 255 {
+		return uint8(v)
+	}
+	if v < 0 {
+		return 0
+	}
+	return 255
+}
+
+// addIDCT adds the inverse DCT of block (RFC 6386 section 14.3) to the
+// 4x4 pixels of ws at offset off.
+func addIDCT(block *[16]int16, ws *[wsSize]byte, off int) {
+	const (
+		c1 = 85627 // 65536·√2·cos(π/8)
+		c2 = 35468 // 65536·√2·sin(π/8)
+	)
+	var t [16]int32
+	for i := range 4 {
+		i0, i4, i8, i12 := int32(block[i]), int32(block[4+i]), int32(block[8+i]), int32(block[12+i])
+		a := i0 + i8
+		b := i0 - i8
+		c := (i4*c2)>>16 - (i12*c1)>>16
+		d := (i4*c1)>>16 + (i12*c2)>>16
+		t[4*i] = a + d
+		t[4*i+1] = b + c
+		t[4*i+2] = b - c
+		t[4*i+3] = a - d
+	}
+	for j := range 4 {
+		dc := t[j] + 4
+		a := dc + t[8+j]
+		b := dc - t[8+j]
+		c := (t[4+j]*c2)>>16 - (t[12+j]*c1)>>16
+		d := (t[4+j]*c1)>>16 + (t[12+j]*c2)>>16
+		row := ws[off+j*wsStride : off+j*wsStride+4 : off+j*wsStride+4]
+		row[0] = clamp255(int32(row[0]) + (a+d)>>3)
+		row[1] = clamp255(int32(row[1]) + (b+c)>>3)
+		row[2] = clamp255(int32(row[2]) + (b-c)>>3)
+		row[3] = clamp255(int32(row[3]) + (a-d)>>3)
+	}
+}
+
+// addDC adds the inverse DCT of a block whose only coefficient is dc.
+func addDC(dc int16, ws *[wsSize]byte, off int) {
+	v := (int32(dc) + 4) >> 3
+	for j := range 4 {
+		row := ws[off+j*wsStride : off+j*wsStride+4 : off+j*wsStride+4]
+		for i := range row {
+			row[i] = clamp255(int32(row[i]) + v)
+		}
+	}
+}

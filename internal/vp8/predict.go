@@ -1,0 +1,182 @@
+package vp8
+
+// Intra prediction, RFC 6386 section 12. Each function fills a block of
+// ws at offset off from the pixels above it (off-wsStride) and to its left
+// (off-1), which the caller has put in place.
+
+func avg2(a, b byte) byte    { return byte((uint16(a) + uint16(b) + 1) >> 1) }
+func avg3(a, b, c byte) byte { return byte((uint16(a) + 2*uint16(b) + uint16(c) + 2) >> 2) }
+
+// predictBlock fills the size×size block (16 luma, 8 chroma) with mode,
+// one of modeDC4, modeTM4, modeVE4 and modeHE4; hasTop and hasLeft say
+// whether the neighbours lie inside the frame, which only DC looks at.
+func predictBlock(ws *[wsSize]byte, off, size int, mode uint8, hasTop, hasLeft bool) {
+	switch mode {
+	case modeDC4:
+		shift := 3
+		if size == 16 {
+			shift = 4
+		}
+		sum := 0
+		var dc byte
+		switch {
+		case hasTop && hasLeft:
+			for i := range size {
+				sum += int(ws[off-wsStride+i]) + int(ws[off-1+i*wsStride])
+			}
+			dc = byte((sum + size) >> (shift + 1))
+		case hasTop:
+			for i := range size {
+				sum += int(ws[off-wsStride+i])
+			}
+			dc = byte((sum + size/2) >> shift)
+		case hasLeft:
+			for i := range size {
+				sum += int(ws[off-1+i*wsStride])
+			}
+			dc = byte((sum + size/2) >> shift)
+		default:
+			dc = 128
+		}
+		for y := range size {
+			row := ws[off+y*wsStride : off+y*wsStride+size]
+			for i := range row {
+				row[i] = dc
+			}
+		}
+	case modeVE4:
+		top := ws[off-wsStride : off-wsStride+size]
+		for y := range size {
+			copy(ws[off+y*wsStride:off+y*wsStride+size], top)
+		}
+	case modeHE4:
+		for y := range size {
+			left := ws[off+y*wsStride-1]
+			row := ws[off+y*wsStride : off+y*wsStride+size]
+			for i := range row {
+				row[i] = left
+			}
+		}
+	case modeTM4:
+		predictTM(ws, off, size)
+	}
+}
+
+// predictTM fills a size×size block with left + above − above-left,
+// clamped.
+func predictTM(ws *[wsSize]byte, off, size int) {
+	top := ws[off-wsStride : off-wsStride+size]
+	corner := int32(ws[off-wsStride-1])
+	for y := range size {
+		d := int32(ws[off+y*wsStride-1]) - corner
+		row := ws[off+y*wsStride : off+y*wsStride+size]
+		for i := range row {
+			row[i] = clamp255(int32(top[i]) + d)
+		}
+	}
+}
+
+// predictSubblock fills the 4x4 block at off with one of the ten 4x4
+// modes. Above are the 4 pixels over the block and the 4 to their right;
+// the edge array E of the RFC is L[3], L[2], L[1], L[0], P, A[0..7].
+func predictSubblock(ws *[wsSize]byte, off int, mode uint8) {
+	a := (*[8]byte)(ws[off-wsStride : off-wsStride+8])
+	p := ws[off-wsStride-1]
+	l := [4]byte{ws[off-1], ws[off-1+wsStride], ws[off-1+2*wsStride], ws[off-1+3*wsStride]}
+	var b [4][4]byte // rows, columns
+	switch mode {
+	case modeDC4:
+		sum := 4
+		for i := range 4 {
+			sum += int(a[i]) + int(l[i])
+		}
+		dc := byte(sum >> 3)
+		for r := range 4 {
+			b[r] = [4]byte{dc, dc, dc, dc}
+		}
+	case modeTM4:
+		predictTM(ws, off, 4)
+		return
+	case modeVE4:
+		row := [4]byte{avg3(p, a[0], a[1]), avg3(a[0], a[1], a[2]), avg3(a[1], a[2], a[3]), avg3(a[2], a[3], a[4])}
+		for r := range 4 {
+			b[r] = row
+		}
+	case modeHE4:
+		col := [4]byte{avg3(p, l[0], l[1]), avg3(l[0], l[1], l[2]), avg3(l[1], l[2], l[3]), avg3(l[2], l[3], l[3])}
+		for r := range 4 {
+			b[r] = [4]byte{col[r], col[r], col[r], col[r]}
+		}
+	case modeLD4:
+		for r := range 4 {
+			for c := range 4 {
+				i := r + c
+				if i < 6 {
+					b[r][c] = avg3(a[i], a[i+1], a[i+2])
+				} else {
+					b[r][c] = avg3(a[6], a[7], a[7])
+				}
+			}
+		}
+	case modeRD4:
+		e := edges(&l, p, a)
+		for r := range 4 {
+			for c := range 4 {
+				i := 3 - r + c
+				b[r][c] = avg3(e[i], e[i+1], e[i+2])
+			}
+		}
+	case modeVR4:
+		e := edges(&l, p, a)
+		b[3][0] = avg3(e[1], e[2], e[3])
+		b[2][0] = avg3(e[2], e[3], e[4])
+		b[3][1], b[1][0] = avg3(e[3], e[4], e[5]), avg3(e[3], e[4], e[5])
+		b[2][1], b[0][0] = avg2(e[4], e[5]), avg2(e[4], e[5])
+		b[3][2], b[1][1] = avg3(e[4], e[5], e[6]), avg3(e[4], e[5], e[6])
+		b[2][2], b[0][1] = avg2(e[5], e[6]), avg2(e[5], e[6])
+		b[3][3], b[1][2] = avg3(e[5], e[6], e[7]), avg3(e[5], e[6], e[7])
+		b[2][3], b[0][2] = avg2(e[6], e[7]), avg2(e[6], e[7])
+		b[1][3] = avg3(e[6], e[7], e[8])
+		b[0][3] = avg2(e[7], e[8])
+	case modeVL4:
+		b[0][0] = avg2(a[0], a[1])
+		b[1][0] = avg3(a[0], a[1], a[2])
+		b[2][0], b[0][1] = avg2(a[1], a[2]), avg2(a[1], a[2])
+		b[1][1], b[3][0] = avg3(a[1], a[2], a[3]), avg3(a[1], a[2], a[3])
+		b[2][1], b[0][2] = avg2(a[2], a[3]), avg2(a[2], a[3])
+		b[3][1], b[1][2] = avg3(a[2], a[3], a[4]), avg3(a[2], a[3], a[4])
+		b[2][2], b[0][3] = avg2(a[3], a[4]), avg2(a[3], a[4])
+		b[3][2], b[1][3] = avg3(a[3], a[4], a[5]), avg3(a[3], a[4], a[5])
+		b[2][3] = avg3(a[4], a[5], a[6])
+		b[3][3] = avg3(a[5], a[6], a[7])
+	case modeHD4:
+		e := edges(&l, p, a)
+		b[3][0] = avg2(e[0], e[1])
+		b[3][1] = avg3(e[0], e[1], e[2])
+		b[2][0], b[3][2] = avg2(e[1], e[2]), avg2(e[1], e[2])
+		b[2][1], b[3][3] = avg3(e[1], e[2], e[3]), avg3(e[1], e[2], e[3])
+		b[2][2], b[1][0] = avg2(e[2], e[3]), avg2(e[2], e[3])
+		b[2][3], b[1][1] = avg3(e[2], e[3], e[4]), avg3(e[2], e[3], e[4])
+		b[1][2], b[0][0] = avg2(e[3], e[4]), avg2(e[3], e[4])
+		b[1][3], b[0][1] = avg3(e[3], e[4], e[5]), avg3(e[3], e[4], e[5])
+		b[0][2] = avg3(e[4], e[5], e[6])
+		b[0][3] = avg3(e[5], e[6], e[7])
+	case modeHU4:
+		b[0][0] = avg2(l[0], l[1])
+		b[0][1] = avg3(l[0], l[1], l[2])
+		b[0][2], b[1][0] = avg2(l[1], l[2]), avg2(l[1], l[2])
+		b[0][3], b[1][1] = avg3(l[1], l[2], l[3]), avg3(l[1], l[2], l[3])
+		b[1][2], b[2][0] = avg2(l[2], l[3]), avg2(l[2], l[3])
+		b[1][3], b[2][1] = avg3(l[2], l[3], l[3]), avg3(l[2], l[3], l[3])
+		b[2][2], b[2][3] = l[3], l[3]
+		b[3] = [4]byte{l[3], l[3], l[3], l[3]}
+	}
+	for r := range 4 {
+		copy(ws[off+r*wsStride:off+r*wsStride+4], b[r][:])
+	}
+}
+
+// edges returns the edge array E of RFC 6386 section 12.3.
+func edges(l *[4]byte, p byte, a *[8]byte) [13]byte {
+	return [13]byte{l[3], l[2], l[1], l[0], p, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]}
+}

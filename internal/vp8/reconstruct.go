@@ -1,0 +1,72 @@
+package vp8
+
+// reconstruct predicts macroblock (mbx, mby) in the workspace, adds its
+// residuals and copies it into the current row of d.y, d.cb and d.cr. nonZero is false when no
+// coefficient is set, so that only the prediction is needed.
+func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
+	ws := &d.ws
+	mb := &d.mb
+	copy(ws[wsY-wsStride-1:wsY-wsStride+20], d.yTop[16*mbx:16*mbx+21])
+	copy(ws[wsU-wsStride-1:wsU-wsStride+8], d.uTop[8*mbx:8*mbx+9])
+	copy(ws[wsV-wsStride-1:wsV-wsStride+8], d.vTop[8*mbx:8*mbx+9])
+	hasTop, hasLeft := mby > 0, mbx > 0
+
+	if mb.is4x4 {
+		// The blocks of the right column see, above to their right, the
+		// pixels above-right of the macroblock.
+		aboveRight := ws[wsY-wsStride+16 : wsY-wsStride+20]
+		for r := 1; r < 4; r++ {
+			copy(ws[wsY+(4*r-1)*wsStride+16:], aboveRight)
+		}
+		for i := range 16 {
+			off := wsY + (i/4)*4*wsStride + (i%4)*4
+			predictSubblock(ws, off, mb.submodes[i])
+			if nonZero {
+				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, off)
+			}
+		}
+	} else {
+		predictBlock(ws, wsY, 16, mb.ymode, hasTop, hasLeft)
+		if nonZero {
+			for i := range 16 {
+				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, wsY+(i/4)*4*wsStride+(i%4)*4)
+			}
+		}
+	}
+	predictBlock(ws, wsU, 8, mb.uvmode, hasTop, hasLeft)
+	predictBlock(ws, wsV, 8, mb.uvmode, hasTop, hasLeft)
+	if nonZero {
+		for i := range 4 {
+			off := (i/2)*4*wsStride + (i%2)*4
+			addResidual((*[16]int16)(d.coeffs[256+16*i:]), ws, wsU+off)
+			addResidual((*[16]int16)(d.coeffs[320+16*i:]), ws, wsV+off)
+		}
+	}
+
+	for y := range 16 {
+		copy(d.y[(16+y)*d.yStride+16*mbx:], ws[wsY+y*wsStride:wsY+y*wsStride+16])
+		// The right column is the next macroblock's left.
+		ws[wsY+y*wsStride-1] = ws[wsY+y*wsStride+15]
+	}
+	for y := range 8 {
+		o := (8+y)*d.cStride + 8*mbx
+		copy(d.cb[o:o+8], ws[wsU+y*wsStride:wsU+y*wsStride+8])
+		copy(d.cr[o:o+8], ws[wsV+y*wsStride:wsV+y*wsStride+8])
+		ws[wsU+y*wsStride-1] = ws[wsU+y*wsStride+7]
+		ws[wsV+y*wsStride-1] = ws[wsV+y*wsStride+7]
+	}
+}
+
+// addResidual adds the inverse transform of block to the 4x4 pixels at
+// off, taking the short way when only the DC coefficient is set.
+func addResidual(block *[16]int16, ws *[wsSize]byte, off int) {
+	for _, c := range block[1:] {
+		if c != 0 {
+			addIDCT(block, ws, off)
+			return
+		}
+	}
+	if block[0] != 0 {
+		addDC(block[0], ws, off)
+	}
+}

@@ -1,0 +1,176 @@
+package vp8
+
+// Extra-bits probabilities of the token categories 3 to 6, RFC 6386
+// section 13.2; categories 1 and 2 are read inline.
+var (
+	cat3Probs = [...]uint8{173, 148, 140}
+	cat4Probs = [...]uint8{176, 155, 140, 135}
+	cat5Probs = [...]uint8{180, 157, 141, 134, 130}
+	cat6Probs = [...]uint8{254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129}
+)
+
+// readCoeffs decodes the tokens of one 4x4 block, from position first,
+// with the probabilities of its plane type and the context ctx (how many
+// of the blocks above and to the left had coefficients), and stores the
+// dequantised coefficients in block (which must be zero on entry) in
+// natural order. It returns the position after the last token before
+// the end of block: more than first if any token other than an
+// immediate end of block was read.
+//
+// The common tokens are decoded with the decoder's state in local
+// variables; the rare large ones go through readLargeToken.
+func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uint8, ctx int, q *[2]int32, first int, block *[16]int16) int {
+	value, count, rng := r.value, r.count, r.rng
+	var bit bool
+	n := first
+	p := &probs[bands[n]&7][ctx]
+	for n < 16 {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		if bit, value, count, rng = decodeBit(value, count, rng, p[0]); !bit {
+			break // end of block
+		}
+		for {
+			if count < 0 {
+				value, count = r.more(value, count)
+			}
+			if bit, value, count, rng = decodeBit(value, count, rng, p[1]); bit {
+				break
+			}
+			n++ // a zero
+			if n == 16 {
+				r.value, r.count, r.rng = value, count, rng
+				return 16
+			}
+			p = &probs[bands[n]&7][0]
+		}
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		var v int32
+		next := 2
+		if bit, value, count, rng = decodeBit(value, count, rng, p[2]); !bit {
+			v = 1
+			next = 1
+		} else {
+			v, value, count, rng = readLargeToken(r, p, value, count, rng)
+		}
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		if bit, value, count, rng = decodeBit(value, count, rng, 128); bit {
+			v = -v
+		}
+		step := q[1]
+		if n == 0 {
+			step = q[0]
+		}
+		block[zigzag[n]&15] = int16(v * step)
+		n++
+		p = &probs[bands[n]&7][next]
+	}
+	r.value, r.count, r.rng = value, count, rng
+	return n
+}
+
+// readLargeToken reads the rest of a token whose value is at least 2,
+// with the decoder's state in local variables, as readCoeffs holds it.
+func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count int, rng uint32) (int32, uint64, int, uint32) {
+	var bit bool
+	next := func(prob uint8) bool {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		bit, value, count, rng = decodeBit(value, count, rng, prob)
+		return bit
+	}
+	var v int32
+	switch {
+	case !next(p[3]):
+		v = 2
+		if next(p[4]) {
+			v = 3 + int32(b2i(next(p[5])))
+		}
+		return v, value, count, rng
+	case !next(p[6]):
+		if !next(p[7]) {
+			return 5 + int32(b2i(next(159))), value, count, rng
+		}
+		v = 7 + 2*int32(b2i(next(165)))
+		return v + int32(b2i(next(145))), value, count, rng
+	}
+	var extra []uint8
+	var base int32
+	if !next(p[8]) {
+		if !next(p[9]) {
+			extra, base = cat3Probs[:], 11
+		} else {
+			extra, base = cat4Probs[:], 19
+		}
+	} else if !next(p[10]) {
+		extra, base = cat5Probs[:], 35
+	} else {
+		extra, base = cat6Probs[:], 67
+	}
+	for _, prob := range extra {
+		v = v<<1 | int32(b2i(next(prob)))
+	}
+	return base + v, value, count, rng
+}
+
+// parseResiduals reads the coefficients of the current macroblock from
+// the token partition r into d.coeffs, dequantised, and updates the
+// non-zero contexts. It reports whether any coefficient is non-zero.
+func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
+	d.coeffs = [len(d.coeffs)]int16{}
+	q := &d.quant[d.mb.segment]
+	top, left := d.topNZ[mbx], d.leftNZ
+	first := 0
+	yProbs := &d.coeffProbs[typeYWithDC]
+	nonZero := false
+	if !d.mb.is4x4 {
+		y2 := (*[16]int16)(d.coeffs[384:400])
+		ctx := int(top>>8&1 + left>>8&1)
+		n := readCoeffs(r, &d.coeffProbs[typeY2], ctx, &q.y2, 0, y2)
+		nz := uint16(b2i(n > 0))
+		top = top&^0x100 | nz<<8
+		left = left&^0x100 | nz<<8
+		if n > 0 {
+			inverseWHT(y2, &d.coeffs)
+		}
+		first = 1
+		yProbs = &d.coeffProbs[typeYAfterY2]
+	}
+	for y := range 4 {
+		l := left >> y & 1
+		for x := range 4 {
+			t := top >> x & 1
+			block := (*[16]int16)(d.coeffs[16*(4*y+x):])
+			n := readCoeffs(r, yProbs, int(t+l), &q.y1, first, block)
+			nz := uint16(b2i(n > first))
+			l = nz
+			top = top&^(1<<x) | nz<<x
+			nonZero = nonZero || n > first || block[0] != 0
+		}
+		left = left&^(1<<y) | l<<y
+	}
+	for c := 0; c < 2; c++ {
+		shift := 4 + 2*c
+		for y := range 2 {
+			l := left >> (shift + y) & 1
+			for x := range 2 {
+				t := top >> (shift + x) & 1
+				block := (*[16]int16)(d.coeffs[256+64*c+16*(2*y+x):])
+				n := readCoeffs(r, &d.coeffProbs[typeChroma], int(t+l), &q.uv, 0, block)
+				nz := uint16(b2i(n > 0))
+				l = nz
+				top = top&^(1<<(shift+x)) | nz<<(shift+x)
+				nonZero = nonZero || n > 0
+			}
+			left = left&^(1<<(shift+y)) | l<<(shift+y)
+		}
+	}
+	d.topNZ[mbx], d.leftNZ = top, left
+	return nonZero
+}
