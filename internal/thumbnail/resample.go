@@ -131,21 +131,26 @@ func ycbcrToRGB(m *image.YCbCr) [][]uint8 {
 	return out
 }
 
-// yccToRGB is color.YCbCrToRGB, in the same fixed-point arithmetic, so that
-// it inlines into the conversion loop.
+// yccToRGB converts a JFIF YCbCr sample to R, G and B the way libjpeg
+// does: each chroma term is rounded to the nearest integer on its own and
+// added to the luma. color.YCbCrToRGB instead truncates after adding
+// luma/255, which biases bright pictures up and dark ones down by up to
+// half a level.
 func yccToRGB(y, cb, cr uint8) (uint8, uint8, uint8) {
-	yy1 := int32(y) * 0x10101
+	lum := int32(y)
 	cb1 := int32(cb) - 128
 	cr1 := int32(cr) - 128
-	r := yy1 + 91881*cr1
-	g := yy1 - 22554*cb1 - 46802*cr1
-	b := yy1 + 116130*cb1
-	return clamp16(r), clamp16(g), clamp16(b)
+	const half = 1 << 15
+	r := lum + (91881*cr1+half)>>16
+	g := lum + (-22554*cb1-46802*cr1+half)>>16
+	b := lum + (116130*cb1+half)>>16
+	return clamp8(r), clamp8(g), clamp8(b)
 }
 
-func clamp16(v int32) uint8 {
-	if uint32(v)&0xff000000 == 0 {
-		return uint8(v >> 16)
+// clamp8 returns v limited to 0–255.
+func clamp8(v int32) uint8 {
+	if uint32(v) <= 255 {
+		return uint8(v)
 	}
 	return uint8(^(v >> 31))
 }
