@@ -208,8 +208,9 @@ func TestYCbCrToRGBUnbiased(t *testing.T) {
 				if min(want[0], want[1], want[2]) < 0 || max(want[0], want[1], want[2]) > 255 {
 					continue // clamped: no bias to measure
 				}
-				r, g, b := yccToRGB(uint8(y), uint8(cb), uint8(cr))
-				for c, got := range [3]uint8{r, g, b} {
+				var r, g, b [1]uint8
+				rowToRGB([]uint8{uint8(y)}, []uint8{uint8(cb)}, []uint8{uint8(cr)}, r[:], g[:], b[:])
+				for c, got := range [3]uint8{r[0], g[0], b[0]} {
 					d := float64(got) - math.Round(want[c])
 					if math.Abs(d) > 1 {
 						t.Fatalf("YCbCr (%d, %d, %d): channel %d is %d, want %.2f", y, cb, cr, c, got, want[c])

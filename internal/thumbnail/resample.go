@@ -136,22 +136,6 @@ func ycbcrToRGB(m *image.YCbCr) [][]uint8 {
 	return out
 }
 
-// yccToRGB converts a JFIF YCbCr sample to R, G and B the way libjpeg
-// does: each chroma term is rounded to the nearest integer on its own and
-// added to the luma. color.YCbCrToRGB instead truncates after adding
-// luma/255, which biases bright pictures up and dark ones down by up to
-// half a level.
-func yccToRGB(y, cb, cr uint8) (uint8, uint8, uint8) {
-	lum := int32(y)
-	cb1 := int32(cb) - 128
-	cr1 := int32(cr) - 128
-	const half = 1 << 15
-	r := lum + (91881*cr1+half)>>16
-	g := lum + (-22554*cb1-46802*cr1+half)>>16
-	b := lum + (116130*cb1+half)>>16
-	return clamp8(r), clamp8(g), clamp8(b)
-}
-
 // clamp8 returns v limited to 0–255.
 func clamp8(v int32) uint8 {
 	if uint32(v) <= 255 {
@@ -360,12 +344,17 @@ const (
 )
 
 // scratch is what resizing the planes of one picture to one size shares:
-// the taps, the rows between the passes, a row of sums and the packed
-// rows of acrossBytes4.
+// the taps and the buffers of the two passes.
 type scratch struct {
 	across, down taps
-	rows, acc    []int32
-	packed       []uint64
+	rows, acc    []int32 // 16-bit samples: the rows between the passes, a row of sums
+	// 8-bit samples: the rows between the passes, packed in pairs, of up
+	// to three planes; a row of their sums; the sums of four rows across;
+	// the packed rows of acrossBytes4.
+	pairs  [3][]int64
+	acc64  []int64
+	sums   []int32
+	packed []uint64
 }
 
 // packedRows returns room for the packed rows of acrossBytes4 of rows of
@@ -387,31 +376,84 @@ type sample interface{ ~uint8 | ~uint16 }
 // fills s on first use and reuses it for the other planes of p.
 func resizePlane[T sample](src []T, p picture, w, h int, frac int, s *scratch) []T {
 	s.prepare(p, w, h)
+	dst := make([]T, w*h)
+	if bytes, ok := any(src).([]uint8); ok {
+		pairs := s.pairPlane(0, w, p.h)
+		y := 0
+		for ; y+3 < p.h; y += 4 {
+			s.acrossBytes(bytes[y*p.w:(y+4)*p.w], p.w, pairs, y, 4, w)
+		}
+		for ; y < p.h; y++ {
+			s.acrossBytes(bytes[y*p.w:(y+1)*p.w], p.w, pairs, y, 1, w)
+		}
+		downBytes(&s.down, pairs, w, any(dst).([]uint8), s.acc64)
+		return dst
+	}
+	if len(s.rows) < w*p.h {
+		s.rows = make([]int32, w*p.h)
+	}
 	tmp := s.rows
 	shift := weightBits - frac
-	bytes, isBytes := any(src).([]uint8)
 	y := 0
 	for ; y+3 < p.h; y += 4 { // four rows at a time share the loads of the weights
-		if isBytes {
-			acrossBytes4(&s.across, bytes[y*p.w:(y+4)*p.w], p.w, tmp[y*w:(y+4)*w], w, shift, s.packedRows(p.w))
-			continue
-		}
 		across4(&s.across, src[y*p.w:(y+4)*p.w], p.w, tmp[y*w:(y+4)*w], w, shift)
 	}
 	for ; y < p.h; y++ {
 		across1(&s.across, src[y*p.w:(y+1)*p.w], tmp[y*w:(y+1)*w], shift)
 	}
-	dst := make([]T, w*h)
 	down(&s.down, tmp, w, dst, frac, s.acc)
 	return dst
 }
 
 // prepare fills s, on first use, with the taps that resample p to w×h
-// and rows between the passes for one plane.
+// and a row of sums.
 func (s *scratch) prepare(p picture, w, h int) {
 	if s.across.first == nil {
 		s.across, s.down = lanczosTaps(p.w, p.extentX, w), lanczosTaps(p.h, p.extentY, h)
-		s.rows, s.acc = make([]int32, w*p.h), make([]int32, w)
+		s.acc, s.acc64 = make([]int32, w), make([]int64, (w+1)/2)
+		s.sums = make([]int32, 4*w)
+	}
+}
+
+// pairPlane returns the i-th plane (0–2) of rows between the passes of
+// 8-bit samples: h rows of w sums packed in pairs (see packPairs).
+func (s *scratch) pairPlane(i, w, h int) []int64 {
+	n := (w + 1) / 2 * h
+	if len(s.pairs[i]) < n {
+		s.pairs[i] = make([]int64, n)
+	}
+	return s.pairs[i][:n]
+}
+
+// acrossBytes resamples n (1 or 4) rows of 8-bit samples across, held one
+// after the other in src (srcW samples each), into rows y to y+n of pairs,
+// w sums a row packed in pairs.
+func (s *scratch) acrossBytes(src []uint8, srcW int, pairs []int64, y, n, w int) {
+	const shift = weightBits - fracBits
+	sums := s.sums[:n*w]
+	if n == 4 {
+		acrossBytes4(&s.across, src, srcW, sums, w, shift, s.packedRows(srcW))
+	} else {
+		across1(&s.across, src, sums, shift)
+	}
+	half := (w + 1) / 2
+	packPairs(sums, w, pairs[y*half:(y+n)*half])
+}
+
+// packPairs packs rows of w sums, held one after the other in src, into
+// rows of (w+1)/2 words of dst: sum 2i of a row in the low half of word i,
+// as a signed 32-bit number, and sum 2i+1 added to the high half.
+func packPairs(src []int32, w int, dst []int64) {
+	half := (w + 1) / 2
+	for r := range len(src) / w {
+		row := src[r*w : (r+1)*w]
+		out := dst[r*half : (r+1)*half]
+		for i := range w / 2 {
+			out[i] = int64(row[2*i]) + int64(row[2*i+1])<<32
+		}
+		if w%2 == 1 {
+			out[half-1] = int64(row[w-1])
+		}
 	}
 }
 
@@ -422,9 +464,10 @@ func (s *scratch) prepare(p picture, w, h int) {
 func resizeYCbCr(p picture, w, h int, s *scratch) [3][]uint8 {
 	m := p.ycc
 	s.prepare(p, w, h)
-	var tmp [3][]int32
-	tmp[0] = s.rows
-	tmp[1], tmp[2] = make([]int32, w*p.h), make([]int32, w*p.h)
+	var pairs [3][]int64
+	for c := range pairs {
+		pairs[c] = s.pairPlane(c, w, p.h)
+	}
 	up, _ := chromaRows(m)
 	var chroma [2][]uint8 // one row of Cb and Cr on luma's grid
 	if up[0] != nil {
@@ -449,35 +492,43 @@ func resizeYCbCr(p picture, w, h int, s *scratch) [3][]uint8 {
 			rowToRGB(yrow[:p.w], cb, cr, rgb[0][i*p.w:(i+1)*p.w], rgb[1][i*p.w:(i+1)*p.w], rgb[2][i*p.w:(i+1)*p.w])
 		}
 	}
-	const shift = weightBits - fracBits
 	y := 0
 	for ; y+3 < p.h; y += 4 {
 		convert(y, 4)
 		for c := range rgb {
-			acrossBytes4(&s.across, rgb[c], p.w, tmp[c][y*w:(y+4)*w], w, shift, s.packedRows(p.w))
+			s.acrossBytes(rgb[c], p.w, pairs[c], y, 4, w)
 		}
 	}
 	for ; y < p.h; y++ {
 		convert(y, 1)
 		for c := range rgb {
-			across1(&s.across, rgb[c][:p.w], tmp[c][y*w:(y+1)*w], shift)
+			s.acrossBytes(rgb[c][:p.w], p.w, pairs[c], y, 1, w)
 		}
 	}
 	var out [3][]uint8
 	for c := range out {
 		out[c] = make([]uint8, w*h)
-		down(&s.down, tmp[c], w, out[c], fracBits, s.acc)
+		downBytes(&s.down, pairs[c], w, out[c], s.acc64)
 	}
 	return out
 }
 
 // rowToRGB converts a row of Y, Cb and Cr samples (Cb and Cr at least as
-// long as Y) to R, G and B with yccToRGB.
+// long as Y) to R, G and B the way libjpeg does: each chroma term is
+// rounded to the nearest integer on its own and added to the luma.
+// color.YCbCrToRGB instead truncates after adding luma/255, which biases
+// bright pictures up and dark ones down by up to half a level.
 func rowToRGB(y, cb, cr, r, g, b []uint8) {
 	cb, cr = cb[:len(y)], cr[:len(y)]
 	r, g, b = r[:len(y)], g[:len(y)], b[:len(y)]
+	const half = 1 << 15
 	for x, lum := range y {
-		r[x], g[x], b[x] = yccToRGB(lum, cb[x], cr[x])
+		l := int32(lum)
+		cb1 := int32(cb[x]) - 128
+		cr1 := int32(cr[x]) - 128
+		r[x] = clamp8(l + (91881*cr1+half)>>16)
+		g[x] = clamp8(l + (-22554*cb1-46802*cr1+half)>>16)
+		b[x] = clamp8(l + (116130*cb1+half)>>16)
 	}
 }
 
@@ -539,6 +590,42 @@ func acrossBytes4(t *taps, src []uint8, srcW int, out []int32, w int, shift int,
 		lowA, lowB := int32(sumA), int32(sumB)
 		highA, highB := int32((sumA-int64(lowA))>>32), int32((sumB-int64(lowB))>>32)
 		out0[x], out1[x], out2[x], out3[x] = lowA>>shift, highA>>shift, lowB>>shift, highB>>shift
+	}
+}
+
+// downBytes is down for 8-bit samples whose rows between the passes are
+// packed in pairs (see packPairs): each weight multiplies two sums at
+// once. A low half's total stays under 2³¹ in magnitude (sums of at most
+// 255·1.3 levels with fracBits fractional bits, weights that add up to at
+// most 1.3 in magnitude), so it is taken back exactly, as in acrossBytes4.
+func downBytes(t *taps, pairs []int64, w int, dst []uint8, acc []int64) {
+	const final = weightBits + fracBits
+	const round = int64(1) << (final - 1)
+	half := (w + 1) / 2
+	acc = acc[:half]
+	for y := range len(dst) / w {
+		for i := range acc {
+			acc[i] = round + round<<32
+		}
+		first := t.first[y]
+		for k, wt := range t.wide[y*t.n : y*t.n+t.count[y]] {
+			src := pairs[(first+k)*half : (first+k+1)*half]
+			acc := acc[:len(src)]
+			for i, v := range src {
+				acc[i] += wt * v
+			}
+		}
+		out := dst[y*w : (y+1)*w]
+		for i := range w / 2 {
+			v := acc[i]
+			low := int32(v)
+			high := int32((v - int64(low)) >> 32)
+			out[2*i] = uint8(min(max(low>>final, 0), 255))
+			out[2*i+1] = uint8(min(max(high>>final, 0), 255))
+		}
+		if w%2 == 1 {
+			out[w-1] = uint8(min(max(int32(acc[half-1])>>final, 0), 255))
+		}
 	}
 }
 

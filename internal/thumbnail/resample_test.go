@@ -81,3 +81,63 @@ func TestResizeYCbCrMatchesPlanes(t *testing.T) {
 		})
 	}
 }
+
+// TestDownBytes checks that the packed pass down gives the bytes of the
+// plain one, on rows between the passes at the extremes the pass across
+// can reach (255 levels through the largest lobes, with fracBits
+// fractional bits, and below zero), in stripes at the lobes' spacing and in
+// noise, for even and odd widths. In the "halfway" case every odd column
+// is 100.5 levels (its total lands exactly on a rounding boundary) and
+// every even one below zero, so that a borrow from the low half left in
+// the high one would make 100 of 101.
+func TestDownBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const high, low = 255 * 13 / 10 << fracBits, -(255 * 3 / 10 << fracBits)
+	for _, tt := range []struct {
+		name       string
+		w, srcH, h int
+		halfway    bool
+	}{
+		{"shrink-3.75-even", 64, 600, 160, false},
+		{"shrink-2-odd", 33, 321, 160, false},
+		{"enlarge-3-odd", 7, 37, 111, false},
+		{"halfway", 6, 90, 24, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tp := lanczosTaps(tt.srcH, float64(tt.srcH), tt.h)
+			tmp := make([]int32, tt.w*tt.srcH)
+			for y := range tt.srcH {
+				for x := range tt.w {
+					v := int32(low)
+					if y/max(tt.srcH/tt.h, 1)%2 == 0 {
+						v = high
+					}
+					if x%3 == 2 {
+						v = low + rng.Int32N(high-low)
+					}
+					if tt.halfway {
+						v = -1000
+						if x%2 == 1 {
+							v = 100<<fracBits + 1<<(fracBits-1)
+						}
+					}
+					tmp[y*tt.w+x] = v
+				}
+			}
+			want := make([]uint8, tt.w*tt.h)
+			down(&tp, tmp, tt.w, want, fracBits, make([]int32, tt.w))
+			pairs := make([]int64, (tt.w+1)/2*tt.srcH)
+			packPairs(tmp, tt.w, pairs)
+			got := make([]uint8, tt.w*tt.h)
+			downBytes(&tp, pairs, tt.w, got, make([]int64, (tt.w+1)/2))
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("row %d sample %d is %d, want %d", i/tt.w, i%tt.w, got[i], want[i])
+				}
+				if tt.halfway && i%2 == 1 && got[i] != 101 {
+					t.Fatalf("row %d sample %d is %d, want 101 (100.5 rounded up)", i/tt.w, i%tt.w, got[i])
+				}
+			}
+		})
+	}
+}
