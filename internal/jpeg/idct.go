@@ -199,6 +199,9 @@ func idct4(in *[64]int32, dst []byte, stride int) {
 	m := &red4
 	var ws [4][8]int32 // [output row][input column]
 	for x := 0; x < 8; x++ {
+		if x == 4 { // red4[n][4] is 0: the row pass never reads column 4
+			continue
+		}
 		f0, f1, f2, f3 := in[x], in[8+x], in[16+x], in[24+x]
 		f5, f6, f7 := in[40+x], in[48+x], in[56+x]
 		if f1|f2|f3|in[32+x]|f5|f6|f7 == 0 {
@@ -229,19 +232,24 @@ func idct4(in *[64]int32, dst []byte, stride int) {
 }
 
 func idct2(in *[64]int32, dst []byte, stride int) {
-	m := &red2
+	// red2[0][u] is 0 for u = 2, 4 and 6: those rows and columns of the
+	// coefficients, and columns of ws, are never read.
+	m0, m1, m3, m5, m7 := red2[0][0], red2[0][1], red2[0][3], red2[0][5], red2[0][7]
 	var ws [2][8]int32
 	for x := 0; x < 8; x++ {
-		e := in[x] * m[0][0]
-		o := in[8+x]*m[0][1] + in[24+x]*m[0][3] + in[40+x]*m[0][5] + in[56+x]*m[0][7]
+		if x&1 == 0 && x != 0 {
+			continue
+		}
+		e := in[x] * m0
+		o := in[8+x]*m1 + in[24+x]*m3 + in[40+x]*m5 + in[56+x]*m7
 		const rnd = 1 << (constBits - pass1Bits - 1)
 		ws[0][x] = (e + o + rnd) >> (constBits - pass1Bits)
 		ws[1][x] = (e - o + rnd) >> (constBits - pass1Bits)
 	}
 	for y := 0; y < 2; y++ {
 		w := &ws[y]
-		e := w[0] * m[0][0]
-		o := w[1]*m[0][1] + w[3]*m[0][3] + w[5]*m[0][5] + w[7]*m[0][7]
+		e := w[0] * m0
+		o := w[1]*m1 + w[3]*m3 + w[5]*m5 + w[7]*m7
 		const sh = constBits + pass1Bits
 		const rnd = 1<<(sh-1) + 128<<sh
 		dst[y*stride] = clamp((e + o + rnd) >> sh)
