@@ -458,15 +458,22 @@ func packPairs(src []int32, w int, dst []int64) {
 }
 
 // resizeYCbCr resamples p, whose pixels are in p.ycc, to w×h with the
-// filter of resizePlane and returns R, G and B planes. Source rows are
-// converted to R, G and B four at a time, just before the pass across
-// reads them, and give the same samples as ycbcrToRGB.
+// filter of resizePlane and returns R, G and B planes. It makes each
+// output row as soon as the source rows under its taps have been
+// resampled across, so that only a window of those rows is kept: source
+// rows are converted to R, G and B four at a time, just before the pass
+// across reads them, giving the same samples as ycbcrToRGB.
 func resizeYCbCr(p picture, w, h int, s *scratch) [3][]uint8 {
 	m := p.ycc
 	s.prepare(p, w, h)
+	// The window: the rows under one output row's taps, and the three
+	// more that a batch of four can bring; a multiple of four, so that a
+	// batch of four, which starts at a multiple of four, never wraps.
+	window := (s.down.n + 3 + 3) &^ 3
+	half := (w + 1) / 2
 	var pairs [3][]int64
 	for c := range pairs {
-		pairs[c] = s.pairPlane(c, w, p.h)
+		pairs[c] = s.pairPlane(c, w, window)
 	}
 	up, _ := chromaRows(m)
 	var chroma [2][]uint8 // one row of Cb and Cr on luma's grid
@@ -492,23 +499,30 @@ func resizeYCbCr(p picture, w, h int, s *scratch) [3][]uint8 {
 			rowToRGB(yrow[:p.w], cb, cr, rgb[0][i*p.w:(i+1)*p.w], rgb[1][i*p.w:(i+1)*p.w], rgb[2][i*p.w:(i+1)*p.w])
 		}
 	}
-	y := 0
-	for ; y+3 < p.h; y += 4 {
-		convert(y, 4)
-		for c := range rgb {
-			s.acrossBytes(rgb[c], p.w, pairs[c], y, 4, w)
-		}
-	}
-	for ; y < p.h; y++ {
-		convert(y, 1)
-		for c := range rgb {
-			s.acrossBytes(rgb[c][:p.w], p.w, pairs[c], y, 1, w)
-		}
-	}
+	done := 0 // source rows resampled across so far
 	var out [3][]uint8
 	for c := range out {
 		out[c] = make([]uint8, w*h)
-		downBytes(&s.down, pairs[c], w, out[c], s.acc64)
+	}
+	for y := range h {
+		for need := s.down.first[y] + s.down.count[y]; done < need; {
+			n := 1
+			if done+4 <= p.h {
+				n = 4
+			}
+			convert(done, n)
+			for c := range rgb {
+				s.acrossBytes(rgb[c][:n*p.w], p.w, pairs[c], done%window, n, w)
+			}
+			done += n
+		}
+		for c := range out {
+			rowAt := func(r int) []int64 {
+				i := r % window
+				return pairs[c][i*half : (i+1)*half]
+			}
+			downBytesRow(&s.down, y, rowAt, out[c][y*w:(y+1)*w], s.acc64)
+		}
 	}
 	return out
 }
@@ -605,33 +619,41 @@ func acrossBytes4(t *taps, src []uint8, srcW int, out []int32, w int, shift int,
 // 255·1.3 levels with fracBits fractional bits, weights that add up to at
 // most 1.3 in magnitude), so it is taken back exactly, as in acrossBytes4.
 func downBytes(t *taps, pairs []int64, w int, dst []uint8, acc []int64) {
+	half := (w + 1) / 2
+	rowAt := func(r int) []int64 { return pairs[r*half : (r+1)*half] }
+	for y := range len(dst) / w {
+		downBytesRow(t, y, rowAt, dst[y*w:(y+1)*w], acc)
+	}
+}
+
+// downBytesRow fills out, output row y of downBytes, from the packed rows
+// between the passes that rowAt returns by source row.
+func downBytesRow(t *taps, y int, rowAt func(int) []int64, out []uint8, acc []int64) {
 	const final = weightBits + fracBits
 	const round = int64(1) << (final - 1)
+	w := len(out)
 	half := (w + 1) / 2
 	acc = acc[:half]
-	for y := range len(dst) / w {
-		for i := range acc {
-			acc[i] = round + round<<32
+	for i := range acc {
+		acc[i] = round + round<<32
+	}
+	first := t.first[y]
+	for k, wt := range t.wide[y*t.n : y*t.n+t.count[y]] {
+		src := rowAt(first + k)
+		src = src[:len(acc)]
+		for i, v := range src {
+			acc[i] += wt * v
 		}
-		first := t.first[y]
-		for k, wt := range t.wide[y*t.n : y*t.n+t.count[y]] {
-			src := pairs[(first+k)*half : (first+k+1)*half]
-			acc := acc[:len(src)]
-			for i, v := range src {
-				acc[i] += wt * v
-			}
-		}
-		out := dst[y*w : (y+1)*w]
-		for i := range w / 2 {
-			v := acc[i]
-			low := int32(v)
-			high := int32((v - int64(low)) >> 32)
-			out[2*i] = uint8(min(max(low>>final, 0), 255))
-			out[2*i+1] = uint8(min(max(high>>final, 0), 255))
-		}
-		if w%2 == 1 {
-			out[w-1] = uint8(min(max(int32(acc[half-1])>>final, 0), 255))
-		}
+	}
+	for i := range w / 2 {
+		v := acc[i]
+		low := int32(v)
+		high := int32((v - int64(low)) >> 32)
+		out[2*i] = uint8(min(max(low>>final, 0), 255))
+		out[2*i+1] = uint8(min(max(high>>final, 0), 255))
+	}
+	if w%2 == 1 {
+		out[w-1] = uint8(min(max(int32(acc[half-1])>>final, 0), 255))
 	}
 }
 
