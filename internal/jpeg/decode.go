@@ -278,7 +278,9 @@ func (d *decoder) chromaOnGrid() (cb, cr []byte, ok bool) {
 				b := c.pix[(2*oy+1)*c.stride:]
 				a, b = a[:len(dst)], b[:len(dst)]
 				for x := range dst {
-					dst[x] = byte((uint16(a[x]) + uint16(b[x]) + 1) >> 1)
+					// Halves round up and down by turns, so that the plane
+					// keeps its mean.
+					dst[x] = byte((uint16(a[x]) + uint16(b[x]) + uint16(x&1)) >> 1)
 				}
 			}
 			planes[i] = out

@@ -195,53 +195,80 @@ func init() {
 	}
 }
 
+// The weights of red4 and red2 as constants, so that the transforms
+// multiply by immediates; TestReducedWeights checks them against the
+// tables. In red4 the even weights of rows 0 and 1 differ only in sign
+// beyond u = 0: both rows share one product per even coefficient.
+const (
+	r4e0 = 2896 // red4[n][0]
+	r4e2 = 2676 // red4[0][2], -red4[1][2]
+	r4e6 = 1108 // -red4[0][6], red4[1][6]
+
+	r4o01, r4o03, r4o05, r4o07 = 3711, 1303, -871, -738  // red4[0][odd]
+	r4o11, r4o13, r4o15, r4o17 = 1537, -3146, 2102, -306 // red4[1][odd]
+
+	r2e0                   = 2896 // red2[0][0]
+	r2o1, r2o3, r2o5, r2o7 = 2624, -922, 616, -522
+)
+
 func idct4(in *[64]int32, dst []byte, stride int) {
-	m := &red4
 	var ws [4][8]int32 // [output row][input column]
 	for x := 0; x < 8; x++ {
+		if x == 4 { // red4[n][4] is 0: the row pass never reads column 4
+			continue
+		}
 		f0, f1, f2, f3 := in[x], in[8+x], in[16+x], in[24+x]
 		f5, f6, f7 := in[40+x], in[48+x], in[56+x]
+		const rnd = 1 << (constBits - pass1Bits - 1)
 		if f1|f2|f3|in[32+x]|f5|f6|f7 == 0 {
-			v := (f0*m[0][0] + 1<<(constBits-pass1Bits-1)) >> (constBits - pass1Bits)
+			v := (f0*r4e0 + rnd) >> (constBits - pass1Bits)
 			ws[0][x], ws[1][x], ws[2][x], ws[3][x] = v, v, v, v
 			continue
 		}
-		for n := 0; n < 2; n++ {
-			e := f0*m[n][0] + f2*m[n][2] + f6*m[n][6]
-			o := f1*m[n][1] + f3*m[n][3] + f5*m[n][5] + f7*m[n][7]
-			const rnd = 1 << (constBits - pass1Bits - 1)
-			ws[n][x] = (e + o + rnd) >> (constBits - pass1Bits)
-			ws[3-n][x] = (e - o + rnd) >> (constBits - pass1Bits)
-		}
+		a, b := f0*r4e0, f2*r4e2-f6*r4e6
+		e0, e1 := a+b, a-b
+		o0 := f1*r4o01 + f3*r4o03 + f5*r4o05 + f7*r4o07
+		o1 := f1*r4o11 + f3*r4o13 + f5*r4o15 + f7*r4o17
+		ws[0][x] = (e0 + o0 + rnd) >> (constBits - pass1Bits)
+		ws[3][x] = (e0 - o0 + rnd) >> (constBits - pass1Bits)
+		ws[1][x] = (e1 + o1 + rnd) >> (constBits - pass1Bits)
+		ws[2][x] = (e1 - o1 + rnd) >> (constBits - pass1Bits)
 	}
 	for y := 0; y < 4; y++ {
 		w := &ws[y]
 		out := dst[y*stride : y*stride+4]
-		for n := 0; n < 2; n++ {
-			e := w[0]*m[n][0] + w[2]*m[n][2] + w[6]*m[n][6]
-			o := w[1]*m[n][1] + w[3]*m[n][3] + w[5]*m[n][5] + w[7]*m[n][7]
-			const sh = constBits + pass1Bits
-			const rnd = 1<<(sh-1) + 128<<sh
-			out[n] = clamp((e + o + rnd) >> sh)
-			out[3-n] = clamp((e - o + rnd) >> sh)
-		}
+		const sh = constBits + pass1Bits
+		const rnd = 1<<(sh-1) + 128<<sh
+		a, b := w[0]*r4e0, w[2]*r4e2-w[6]*r4e6
+		e0, e1 := a+b, a-b
+		o0 := w[1]*r4o01 + w[3]*r4o03 + w[5]*r4o05 + w[7]*r4o07
+		o1 := w[1]*r4o11 + w[3]*r4o13 + w[5]*r4o15 + w[7]*r4o17
+		out[0] = clamp((e0 + o0 + rnd) >> sh)
+		out[3] = clamp((e0 - o0 + rnd) >> sh)
+		out[1] = clamp((e1 + o1 + rnd) >> sh)
+		out[2] = clamp((e1 - o1 + rnd) >> sh)
 	}
 }
 
 func idct2(in *[64]int32, dst []byte, stride int) {
-	m := &red2
+	// red2[0][u] is 0 for u = 2, 4 and 6: those rows and columns of the
+	// coefficients, and columns of ws, are never read.
+	const m0, m1, m3, m5, m7 = r2e0, r2o1, r2o3, r2o5, r2o7
 	var ws [2][8]int32
 	for x := 0; x < 8; x++ {
-		e := in[x] * m[0][0]
-		o := in[8+x]*m[0][1] + in[24+x]*m[0][3] + in[40+x]*m[0][5] + in[56+x]*m[0][7]
+		if x&1 == 0 && x != 0 {
+			continue
+		}
+		e := in[x] * m0
+		o := in[8+x]*m1 + in[24+x]*m3 + in[40+x]*m5 + in[56+x]*m7
 		const rnd = 1 << (constBits - pass1Bits - 1)
 		ws[0][x] = (e + o + rnd) >> (constBits - pass1Bits)
 		ws[1][x] = (e - o + rnd) >> (constBits - pass1Bits)
 	}
 	for y := 0; y < 2; y++ {
 		w := &ws[y]
-		e := w[0] * m[0][0]
-		o := w[1]*m[0][1] + w[3]*m[0][3] + w[5]*m[0][5] + w[7]*m[0][7]
+		e := w[0] * m0
+		o := w[1]*m1 + w[3]*m3 + w[5]*m5 + w[7]*m7
 		const sh = constBits + pass1Bits
 		const rnd = 1<<(sh-1) + 128<<sh
 		dst[y*stride] = clamp((e + o + rnd) >> sh)

@@ -67,3 +67,21 @@ func TestIDCT(t *testing.T) {
 		}
 	}
 }
+
+// TestReducedWeights checks the constants the reduced transforms multiply
+// by against the tables derived from the cosines, and the zeros that let
+// them skip columns.
+func TestReducedWeights(t *testing.T) {
+	want4 := [2][8]int32{
+		{r4e0, r4o01, r4e2, r4o03, 0, r4o05, -r4e6, r4o07},
+		{r4e0, r4o11, -r4e2, r4o13, 0, r4o15, r4e6, r4o17},
+	}
+	for n := range want4 {
+		if red4[n] != want4[n] {
+			t.Errorf("red4[%d] = %v, the constants give %v", n, red4[n], want4[n])
+		}
+	}
+	if want2 := [8]int32{r2e0, r2o1, 0, r2o3, 0, r2o5, 0, r2o7}; red2[0] != want2 {
+		t.Errorf("red2[0] = %v, the constants give %v", red2[0], want2)
+	}
+}

@@ -533,11 +533,8 @@ func (d *decoder) acRefine(h *huffTable, coef []int16, keep *keepSet, mask *uint
 			if set := m & (1<<p - 1) >> k << k; set != 0 {
 				if cnt := uint(bits.OnesCount64(set)); cnt <= n {
 					// Enough bits buffered: no refill checks.
-					for ; set != 0; set &= set - 1 {
-						c := &coef[keep.slot[bits.TrailingZeros64(set)&63]]
-						*c += (*c>>15 | 1) * delta * int16(acc>>63)
-						acc <<= 1
-					}
+					correctKept(acc, set, coef, keep, delta)
+					acc <<= cnt
 					n -= cnt
 				} else {
 					acc, n = d.correct(acc, n, set, coef, keep, delta)
@@ -562,9 +559,27 @@ eob:
 	return nil
 }
 
+// correctKept applies the correction bits of the coefficients of set,
+// which are the first bits of acc in zig-zag order, to those that coef
+// keeps: each moves away from zero by delta when its bit is 1. The bits
+// of the coefficients coef does not keep are passed over, not read one by
+// one; the caller consumes all of them.
+func correctKept(acc uint64, set uint64, coef []int16, keep *keepSet, delta int16) {
+	for kept := set & keep.bits; kept != 0; kept &= kept - 1 {
+		k := bits.TrailingZeros64(kept)
+		before := bits.OnesCount64(set & (1<<k - 1)) // its bit's place in acc
+		c := &coef[keep.slot[k&63]]
+		*c += (*c>>15 | 1) * delta * int16(acc<<before>>63)
+	}
+}
+
 // correct reads a correction bit for each non-zero coefficient of set,
 // moving it away from zero by delta when the bit is 1.
 func (d *decoder) correct(acc uint64, n uint, set uint64, coef []int16, keep *keepSet, delta int16) (uint64, uint) {
+	if cnt := uint(bits.OnesCount64(set)); cnt <= n {
+		correctKept(acc, set, coef, keep, delta)
+		return acc << cnt, n - cnt
+	}
 	for ; set != 0; set &= set - 1 {
 		if n == 0 {
 			acc, n = d.refill(acc, n)

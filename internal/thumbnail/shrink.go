@@ -9,6 +9,7 @@ package thumbnail
 // drops nor stretches them. It is the cheap first step that leaves the
 // Lanczos filter a small image and a factor of two or more.
 func boxShrink(p picture, k int) picture {
+	p = toRGB(p)
 	out := picture{extentX: p.extentX / float64(k), extentY: p.extentY / float64(k)}
 	for _, pl := range p.colour {
 		var s []uint8
