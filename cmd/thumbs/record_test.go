@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,41 +141,96 @@ func width(name string) int {
 
 // TestConcurrentRunsKeepTheirEntries: two runs on one output directory at
 // once, of different sources; the second waits its turn and says so, and
-// afterwards every source of both is current.
+// afterwards every source of both is current. The first run reads its paths
+// from a pipe that stays open until the second has said it waits, so the
+// two overlap however fast or slow the machine is.
 func TestConcurrentRunsKeepTheirEntries(t *testing.T) {
-	a, b := namedPhotoDir(t, "a", 40, 600, 400), namedPhotoDir(t, "b", 40, 400, 600)
+	a, b := namedPhotoDir(t, "a", 10, 600, 400), namedPhotoDir(t, "b", 10, 400, 600)
 	out := filepath.Join(t.TempDir(), "out")
-	type result struct {
-		err    error
-		stderr string
+
+	first := thumbsCommand("--progress", "never", "-o", out, "-")
+	firstIn, err := first.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	results := make(chan result, 2)
-	for _, dir := range []string{a, b} {
-		go func() {
-			cmd := thumbsCommand("--progress", "never", "-o", out, dir)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			results <- result{err, stderr.String()}
-		}()
+	var firstErr lockedBuffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
 	}
-	waited := 0
-	for range 2 {
-		r := <-results
-		if r.err != nil {
-			t.Errorf("run failed: %v\n%s", r.err, r.stderr)
+	defer first.Process.Kill()
+	fmt.Fprintln(firstIn, filepath.Join(a, "a000.jpg"))
+	waitFor(t, "the first run to hold the record", func() bool {
+		_, err := os.Stat(filepath.Join(out, ".thumbs-record.holder"))
+		return err == nil
+	})
+
+	second := thumbsCommand("--progress", "never", "-o", out, b)
+	var secondErr lockedBuffer
+	second.Stderr = &secondErr
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer second.Process.Kill()
+	waitFor(t, "the second run to say it waits", func() bool {
+		return strings.Contains(secondErr.String(), "waiting for it to finish")
+	})
+
+	entries, _ := os.ReadDir(a)
+	for _, e := range entries[1:] {
+		fmt.Fprintln(firstIn, filepath.Join(a, e.Name()))
+	}
+	firstIn.Close()
+	if err := first.Wait(); err != nil {
+		t.Errorf("first run failed: %v\n%s", err, firstErr.String())
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("second run failed: %v\n%s", err, secondErr.String())
+	}
+	if strings.Contains(firstErr.String(), "waiting") {
+		t.Errorf("the first run waited:\n%s", firstErr.String())
+	}
+	if !strings.Contains(secondErr.String(), "is in use by thumbs, process") {
+		t.Errorf("the second run did not name the holder:\n%s", secondErr.String())
+	}
+	var firstPaths bytes.Buffer
+	for _, e := range entries {
+		fmt.Fprintln(&firstPaths, filepath.Join(a, e.Name()))
+	}
+	if r := rbRun(t, rbOpts{stdin: firstPaths.Bytes()}, "check", "-o", out, "-"); r.code != 0 {
+		t.Errorf("check of the first run's sources: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := rbRun(t, rbOpts{}, "check", "-o", out, b); r.code != 0 {
+		t.Errorf("check of the second run's sources: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// waitFor polls done every 20 ms and fails the test if it has not become
+// true within a minute.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !done(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
-		if strings.Contains(r.stderr, "is in use by thumbs, process") && strings.Contains(r.stderr, "waiting for it to finish") {
-			waited++
-		}
 	}
-	if waited != 1 {
-		t.Errorf("%d runs said they waited, want 1", waited)
-	}
-	for i, dir := range []string{a, b} {
-		r := rbRun(t, rbOpts{}, "check", "-o", out, dir)
-		if r.code != 0 {
-			t.Errorf("check of run %d's sources: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
-		}
-	}
+}
+
+// lockedBuffer is a bytes.Buffer that a child's output can be written to
+// while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
