@@ -13,9 +13,9 @@ import (
 	"strings"
 
 	"github.com/gen2brain/avif"
-	"github.com/gen2brain/heic"
 	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
+	"github.com/thumbs-dev/thumbs/internal/heif"
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
 	"github.com/thumbs-dev/thumbs/internal/tiff"
 	"golang.org/x/image/webp"
@@ -192,7 +192,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
 			}
 		}
-		img, err = heic.Decode(heicReader(data))
+		img, err = heif.DecodeHEIC(ctx, heicBrand(data))
 		if err == nil && heicLimitedRange(data) {
 			img = fromStudioSwing(img)
 		}

@@ -18,7 +18,7 @@ func FuzzRepairs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		repairGIF(data)
 		withoutChunks(data, pngBadAncillary(data))
-		heicReader(data)
+		heicBrand(data)
 		heicLimitedRange(data)
 		spsFullRange(data)
 		hevcFullRange(data)

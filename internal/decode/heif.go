@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
-	"io"
 )
 
 // ftypFormat tells HEIC from AVIF by the brands of an ISOBMFF ftyp box, or returns "".
@@ -32,22 +31,23 @@ func ftypFormat(b []byte) Format {
 	return ""
 }
 
-// heicReader returns a reader of data for the HEIC decoder. gen2brain/heic
-// decodes only files that libheif's heif_check_filetype calls supported,
-// and libheif calls other major brands than heic and heix (the generic
-// mif1 and msf1 of Nokia's and many cameras' files, heim, heis) only
-// "maybe" HEIF; ReadHeader judged the file HEIC by its compatible brands,
-// so it is presented with heic as its major brand. The brand is four bytes
-// in place: no offset moves, and data is not changed.
-func heicReader(data []byte) io.Reader {
+// heicBrand returns data for the HEIC decoder. libheif decodes only files
+// that its heif_check_filetype calls supported, and it calls other major
+// brands than heic and heix (the generic mif1 and msf1 of Nokia's and many
+// cameras' files, heim, heis) only "maybe" HEIF; ReadHeader judged the file
+// HEIC by its compatible brands, so it is presented with heic as its major
+// brand, in a copy: the brand is four bytes in place, no offset moves, and
+// data is not changed.
+func heicBrand(data []byte) []byte {
 	if len(data) < 16 || string(data[4:8]) != "ftyp" {
-		return bytes.NewReader(data)
+		return data
 	}
 	if major := string(data[8:12]); major == "heic" || major == "heix" {
-		return bytes.NewReader(data)
+		return data
 	}
-	head := append(bytes.Clone(data[:8]), "heic"...)
-	return io.MultiReader(bytes.NewReader(head), bytes.NewReader(data[12:]))
+	out := bytes.Clone(data)
+	copy(out[8:12], "heic")
+	return out
 }
 
 // box is one ISOBMFF box: its type and its payload (after size and type).
