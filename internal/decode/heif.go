@@ -274,13 +274,12 @@ type pitmField struct {
 
 // Thumbnail returns the header of the smallest thumbnail item of a HEIC
 // image whose displayed size is at least w×h, which Decode then decodes in
-// place of the primary item; ok is false when there is none. A thumbnail
-// item smaller than minHEICSide across is never chosen, since the HEIC
-// decoder garbles such pictures. The thumbnail's Orientation is 1, as the
+// place of the primary item; ok is false when there is none. The
+// thumbnail's Orientation is 1, as the
 // primary's is, and its ICC profile is its own or else the primary's.
 func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
 	for _, t := range h.thumbnails {
-		if t.Width < w || t.Height < ht || max(t.Width, t.Height) < minHEICSide {
+		if t.Width < w || t.Height < ht {
 			continue
 		}
 		if !ok || int64(t.Width)*int64(t.Height) < int64(thumb.Width)*int64(thumb.Height) {
@@ -297,10 +296,6 @@ func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
 	thumb.ICC = bytes.Clone(thumb.ICC)
 	return thumb, true
 }
-
-// minHEICSide is the smallest width or height of a thumbnail item that
-// Header.Thumbnail picks.
-const minHEICSide = 256
 
 // withPrimary returns a copy of a HEIF file data whose pitm box names item
 // id, the item ID being patched in place where h.pitm says; ok is false
