@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gen2brain/avif"
 	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
 	"github.com/thumbs-dev/thumbs/internal/heif"
@@ -201,7 +200,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 		if ilocEnd(data) > int64(len(data)) {
 			return nil, errors.New("decode avif: truncated file")
 		}
-		img, err = avif.Decode(r)
+		img, err = heif.DecodeAVIF(ctx, data)
 		if err == nil && !h.clap.Empty() {
 			img = cropTo(img, h.clap)
 		}

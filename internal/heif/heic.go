@@ -200,7 +200,8 @@ func fillSentinel(b []byte, seed byte) {
 
 // writtenUpTo reports whether the decode wrote over the pattern of
 // fillSentinel in b up to n and left it after n: not every byte of its
-// first n, which would be the chance of one in 256 per byte.
+// first n, which would be the chance of one in 256 per byte, and none
+// after.
 func writtenUpTo(b []byte, n int, seed byte) bool {
 	untouched := 0
 	for i := range b {
@@ -212,7 +213,7 @@ func writtenUpTo(b []byte, n int, seed byte) bool {
 			untouched++
 		}
 	}
-	return untouched < n
+	return n == 0 || untouched < n
 }
 
 // heicImage wraps the decoded planes pix in an image.Image.
