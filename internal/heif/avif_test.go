@@ -1,44 +1,61 @@
 package heif
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"image"
+	"strings"
 	"testing"
-
-	"github.com/gen2brain/avif"
 )
 
-// avifOf encodes img as AVIF with gen2brain/avif's WebAssembly libavif and
-// libaom: lossy 4:4:4, or lossless.
-func avifOf(t *testing.T, img image.Image, quality int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := avif.Encode(&b, img, avif.Options{Quality: quality, Speed: 10, ChromaSubsampling: image.YCbCrSubsampleRatio444}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
+// TestDecodeAVIFPattern decodes the AVIF fixtures (avifenc, see
+// testdata/README.md) and compares them with the pattern they were made
+// from and with avifdec's decode of them.
 func TestDecodeAVIFPattern(t *testing.T) {
 	e := NewEngine(sharedCacheDir, 2)
 	defer e.Close(context.Background())
-	for _, s := range []image.Point{{9, 9}, {200, 17}, {17, 200}, {320, 213}} {
-		t.Run(fmt.Sprintf("%dx%d", s.X, s.Y), func(t *testing.T) {
-			want := pattern(s.X, s.Y)
-			img, err := e.DecodeAVIF(context.Background(), avifOf(t, want, 90))
+	tests := []struct {
+		name string
+		size image.Point
+		// source is false where the source is not the pattern (gray).
+		source bool
+		// minReference is the least PSNR against avifdec's decode: the
+		// rounding of two conversions to RGB, but for 4:2:0 files also
+		// the upsampling of chroma, which the embedded libavif does by
+		// repeating samples and avifdec by interpolating them.
+		minReference float64
+	}{
+		{"pattern-9x9.avif", image.Pt(9, 9), true, minPSNRReference},
+		{"pattern-200x17.avif", image.Pt(200, 17), true, minPSNRReference},
+		{"pattern-17x200.avif", image.Pt(17, 200), true, 33},
+		{"pattern-320x213.avif", image.Pt(320, 213), true, 40},
+		{"pattern-64x40-10bit.avif", image.Pt(64, 40), true, minPSNRReference},
+		{"pattern-320x213-gray.avif", image.Pt(320, 213), false, minPSNRReference},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := e.DecodeAVIF(context.Background(), readFixture(t, tt.name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := img.Bounds(); got != want.Bounds() {
-				t.Fatalf("bounds %v, want %v", got, want.Bounds())
+			if want := image.Rect(0, 0, tt.size.X, tt.size.Y); img.Bounds() != want {
+				t.Fatalf("bounds %v, want %v", img.Bounds(), want)
 			}
-			if p := psnr(img, want, 0, s.Y); p < minPSNR {
-				t.Errorf("PSNR %.1f dB, want at least %d", p, minPSNR)
+			type check struct {
+				against string
+				want    image.Image
+				min     float64
 			}
-			if p := psnr(img, want, 0, 1); p < minPSNR {
-				t.Errorf("first row PSNR %.1f dB, want at least %d", p, minPSNR)
+			checks := []check{{"avifdec", readPNG(t, strings.TrimSuffix(tt.name, ".avif")+".avifdec.png"), tt.minReference}}
+			if tt.source {
+				checks = append(checks, check{"source", pattern(tt.size.X, tt.size.Y), minPSNR})
+			}
+			for _, c := range checks {
+				if p := psnr(img, c.want, 0, tt.size.Y); p < c.min {
+					t.Errorf("PSNR against the %s %.1f dB, want at least %.0f", c.against, p, c.min)
+				}
+				if p := psnr(img, c.want, 0, 1); p < c.min {
+					t.Errorf("first row PSNR against the %s %.1f dB, want at least %.0f", c.against, p, c.min)
+				}
 			}
 		})
 	}

@@ -228,7 +228,7 @@ func (p *pool) instantiate(ctx context.Context) (*instance, error) {
 	// libraries' messages must not reach stdout, which carries results.
 	cfg := wazero.NewModuleConfig().WithName("").WithStdout(io.Discard).WithStderr(io.Discard).
 		WithStartFunctions("_initialize")
-	mod, err := p.runtime.InstantiateModule(ctx, p.compiled, cfg)
+	mod, err := p.runtime.InstantiateModule(withLinearMemory(ctx), p.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start %s decoder: %w", p.name, err)
 	}

@@ -207,3 +207,30 @@ func TestLibheifStride(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolKeep checks that an instance whose memory grew past the keep
+// size is closed after its decode, and one within it kept.
+func TestPoolKeep(t *testing.T) {
+	data := readFixture(t, "pattern-320x213.heic")
+	tests := []struct {
+		name string
+		keep uint32
+		idle int
+	}{
+		{"within", DefaultInstanceMemory, 1},
+		{"past", 1 << 16, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEngine(sharedCacheDir, 2)
+			defer e.Close(context.Background())
+			e.keep = tt.keep
+			if _, err := e.DecodeHEIC(context.Background(), data); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(e.heic.idle); got != tt.idle {
+				t.Errorf("%d idle instances, want %d", got, tt.idle)
+			}
+		})
+	}
+}
