@@ -201,6 +201,11 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 			return nil, errors.New("decode avif: truncated file")
 		}
 		img, err = heif.DecodeAVIF(ctx, data)
+		if errors.Is(err, heif.ErrDecode) {
+			if why := avifUnsupportedMatrix(data); why != nil {
+				err = why
+			}
+		}
 		if err == nil && !h.clap.Empty() {
 			img = cropTo(img, h.clap)
 		}
