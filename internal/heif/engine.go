@@ -40,7 +40,7 @@ type Engine struct {
 const DefaultInstanceMemory = 48 << 20
 
 // NewEngine returns an Engine that keeps compiled code in cacheDir (none
-// when cacheDir is "") and lets at most limit instances of each module be
+// when cacheDir is ""), a directory of its own, and lets at most limit instances of each module be
 // alive at once (runtime.GOMAXPROCS(0) when limit < 1). A cache directory
 // that cannot be created or written is not an error: the Engine then
 // compiles without one.
@@ -111,8 +111,10 @@ func writableDir(dir string) bool {
 }
 
 // compile compiles the gzipped module gz. If the cache fails it (a file
-// that cannot be written or read), it compiles the module again in a
-// runtime of its own without a cache rather than fail the decode.
+// that cannot be written or read, such as one left damaged), it removes
+// the cache directory, so that the next process starts a new one, and
+// compiles the module again in a runtime of its own without a cache
+// rather than fail the decode.
 func (e *Engine) compile(ctx context.Context, gz []byte) (wazero.Runtime, wazero.CompiledModule, error) {
 	if err := e.start(ctx); err != nil {
 		return nil, nil, err
@@ -125,6 +127,7 @@ func (e *Engine) compile(ctx context.Context, gz []byte) (wazero.Runtime, wazero
 	if err == nil || e.cache == nil {
 		return e.runtime, cm, err
 	}
+	os.RemoveAll(e.cacheDir)
 	rt := wazero.NewRuntime(ctx)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return nil, nil, err

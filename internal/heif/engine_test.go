@@ -89,6 +89,53 @@ func TestCacheDirUnusable(t *testing.T) {
 	}
 }
 
+// TestCacheDamaged checks that a damaged file in the cache does not fail
+// the decode, and that the next engine compiles and caches the module
+// anew.
+func TestCacheDamaged(t *testing.T) {
+	data := readFixture(t, "pattern-32x32.heic")
+	dir := filepath.Join(t.TempDir(), "wasm")
+	decode := func() {
+		t.Helper()
+		e := NewEngine(dir, 1)
+		defer e.Close(context.Background())
+		img, err := e.DecodeHEIC(context.Background(), data)
+		if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if p := psnr(img, pattern(32, 32), 0, 32); p < minPSNR {
+			t.Errorf("PSNR %.1f dB, want at least %d", p, minPSNR)
+		}
+	}
+	cached := func() (files []string) {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, _ error) error {
+			if d != nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		return files
+	}
+	decode()
+	files := cached()
+	if len(files) == 0 {
+		t.Fatal("nothing cached")
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f, []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decode()
+	if files := cached(); len(files) != 0 {
+		t.Errorf("the damaged cache is still there: %v", files)
+	}
+	decode()
+	if len(cached()) == 0 {
+		t.Error("nothing cached anew")
+	}
+}
+
 // TestWarmCache checks that the compiled module is kept in a new cache
 // directory, and that a second engine on it starts from there: far sooner
 // than the first.
