@@ -1,6 +1,9 @@
 package decode
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+)
 
 var errNoSPS = errors.New("no HEVC sequence parameter set")
 
@@ -139,4 +142,35 @@ func spsStart(r *bitReader) (width, height uint64, subLayers int) {
 		}
 	}
 	return width, height, subLayers
+}
+
+// heicMonochromeAs420 returns data for the HEIC decoder when an hvcC
+// property of the file says its HEVC stream is monochrome
+// (chroma_format_idc 0): a copy in which every such property says 4:2:0
+// instead. libheif as gen2brain/heic builds it asks itself for the
+// monochrome picture as YCbCr with monochrome chroma, which it cannot
+// convert, and fails; told 4:2:0, it decodes the monochrome stream and
+// converts it to YCbCr with neutral chroma, as libheif does in ImageMagick.
+// The field is two bits in place: nothing moves. Other files are returned
+// as they are.
+func heicMonochromeAs420(data []byte) []byte {
+	meta := find(boxes(data), "meta")
+	if len(meta) < 4 {
+		return data
+	}
+	out, copied := data, false
+	for _, p := range boxes(find(boxes(find(boxes(meta[4:]), "iprp")), "ipco")) {
+		// The chroma format is the low two bits of the 17th byte of the
+		// HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1).
+		if p.typ != "hvcC" || len(p.data) < 17 || p.data[16]&3 != 0 {
+			continue
+		}
+		if !copied {
+			out, copied = bytes.Clone(data), true
+		}
+		// boxes only reslices data, so the capacities tell where p is.
+		at := cap(data) - cap(p.data) + 16
+		out[at] |= 1
+	}
+	return out
 }
