@@ -80,11 +80,12 @@ demo: build
 	@echo "Thumbnails of testdata/photos are in ./demo-thumbs:"
 	@find demo-thumbs -type f -not -name '.*' | sort
 
-## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode, and colour conversion against ImageMagick, and fidelity over RGB against vipsthumbnail
+## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, and each format's decode, HEIC and AVIF sets against vipsthumbnail, and colour conversion against ImageMagick, and fidelity over RGB against vipsthumbnail
 bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
 	bench/formats.sh
+	bench/heif.sh
 	bench/colour.sh
 	bench/scale.sh
 	bench/fidelity.sh
