@@ -191,7 +191,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
 			}
 		}
-		img, err = heif.DecodeHEIC(ctx, heicMonochromeAs420(heicBrand(data)))
+		img, err = heif.DecodeHEIC(ctx, heicForLibheif(heicBrand(data)))
 		if err == nil && heicLimitedRange(data) {
 			img = fromStudioSwing(img)
 		}

@@ -164,7 +164,7 @@ func TestLargeHEIC(t *testing.T) {
 }
 
 // TestGrayHEIC decodes a monochrome HEIC (its hvcC says chroma format 0),
-// which the HEIC decoder reads only as 4:2:0 (heicMonochromeAs420), and
+// which the HEIC decoder reads only as 4:2:0 (heicForLibheif), and
 // compares it with its source, ImageMagick 6's gray of photo(256, 171):
 // Rec. 709 luma of the gamma-encoded values.
 func TestGrayHEIC(t *testing.T) {

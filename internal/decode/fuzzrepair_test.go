@@ -19,7 +19,7 @@ func FuzzRepairs(f *testing.F) {
 		repairGIF(data)
 		withoutChunks(data, pngBadAncillary(data))
 		heicBrand(data)
-		heicMonochromeAs420(data)
+		heicForLibheif(data)
 		heicLimitedRange(data)
 		spsFullRange(data)
 		hevcFullRange(data)
