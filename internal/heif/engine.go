@@ -18,9 +18,9 @@ import (
 // An Engine runs the HEIC and AVIF decoders: it compiles each module once,
 // on its first use, in a wazero runtime whose compiled code is kept in a
 // cache directory when it has one, and keeps the instances of each module
-// that finished a decode for the next. At most Limit instances of each
-// module are alive at once; a decode waits for one to be free. An Engine
-// is safe for concurrent use.
+// that finished a decode for the next. At most the limit given to
+// NewEngine of instances of each module are alive at once; a decode waits
+// for one to be free. An Engine is safe for concurrent use.
 type Engine struct {
 	cacheDir string
 	limit    int
@@ -40,10 +40,10 @@ type Engine struct {
 const DefaultInstanceMemory = 48 << 20
 
 // NewEngine returns an Engine that keeps compiled code in cacheDir (none
-// when cacheDir is ""), a directory of its own, and lets at most limit instances of each module be
-// alive at once (runtime.GOMAXPROCS(0) when limit < 1). A cache directory
-// that cannot be created or written is not an error: the Engine then
-// compiles without one.
+// when cacheDir is ""), a directory of its own, and lets at most limit
+// instances of each module be alive at once (runtime.GOMAXPROCS(0) when
+// limit < 1). A cache directory that cannot be created or written is not
+// an error: the Engine then compiles without one.
 func NewEngine(cacheDir string, limit int) *Engine {
 	if limit < 1 {
 		limit = runtime.GOMAXPROCS(0)
