@@ -3,6 +3,7 @@ package heif
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 )
@@ -37,7 +38,9 @@ func (in *instance) decodeAVIF(ctx context.Context, data []byte) (img image.Imag
 	if err != nil {
 		return nil, false, err
 	}
-	mem.Write(src, data)
+	if !mem.Write(src, data) {
+		return nil, false, errors.New("the decoder's memory cannot hold the file")
+	}
 	// width, height, depth, count, then the first picture's duration.
 	fields, err := in.alloc(ctx, 4*4+8)
 	if err != nil {

@@ -125,7 +125,9 @@ func (in *instance) decodeHEIC(ctx context.Context, data []byte) (img image.Imag
 	if err != nil {
 		return nil, false, err
 	}
-	mem.Write(src, data)
+	if !mem.Write(src, data) {
+		return nil, false, errors.New("the decoder's memory cannot hold the file")
+	}
 	fields, err := in.alloc(ctx, 5*4)
 	if err != nil {
 		return nil, false, err
