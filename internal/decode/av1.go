@@ -1,6 +1,10 @@
 package decode
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
 
 var errNoSequenceHeader = errors.New("no AV1 sequence header")
 
@@ -128,4 +132,46 @@ func sequenceHeaderSize(b []byte) (w, h int, err error) {
 		return 0, 0, errNoSequenceHeader
 	}
 	return w, h, nil
+}
+
+// avifMatrixNames are the matrix coefficients (ITU-T H.273) whose YCbCr
+// libavif does not convert to RGB: it refuses such a picture.
+var avifMatrixNames = map[int]string{
+	10: "BT.2020 constant luminance",
+	11: "SMPTE ST 2085",
+	13: "chromaticity-derived constant luminance",
+	14: "ICtCp",
+}
+
+// avifUnsupportedMatrix returns the reason libavif refuses the AVIF file
+// b when the nclx colour property of its primary item names matrix
+// coefficients that libavif cannot convert, or nil.
+func avifUnsupportedMatrix(b []byte) error {
+	meta := find(boxes(b), "meta")
+	if len(meta) < 4 {
+		return nil
+	}
+	mb := boxes(meta[4:])
+	primary := uint32(1)
+	if p := find(mb, "pitm"); len(p) >= 6 && p[0] == 0 {
+		primary = uint32(binary.BigEndian.Uint16(p[4:]))
+	} else if len(p) >= 8 {
+		primary = binary.BigEndian.Uint32(p[4:])
+	}
+	iprp := boxes(find(mb, "iprp"))
+	props := boxes(find(iprp, "ipco"))
+	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
+		if i < 1 || i > len(props) {
+			continue
+		}
+		p := props[i-1]
+		if p.typ != "colr" || len(p.data) < 11 || string(p.data[:4]) != "nclx" {
+			continue
+		}
+		m := int(binary.BigEndian.Uint16(p.data[8:]))
+		if name, ok := avifMatrixNames[m]; ok {
+			return fmt.Errorf("matrix coefficients %d (%s) are not supported", m, name)
+		}
+	}
+	return nil
 }

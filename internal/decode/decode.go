@@ -12,9 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gen2brain/avif"
-	"github.com/gen2brain/heic"
 	"github.com/thumbs-dev/thumbs/internal/bmp"
+	"github.com/thumbs-dev/thumbs/internal/heif"
 	"github.com/thumbs-dev/thumbs/internal/jpeg"
 	"github.com/thumbs-dev/thumbs/internal/tiff"
 )
@@ -164,7 +163,6 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	if h.coded != h.ispe {
 		return nil, fmt.Errorf("%s: decoded %dx%d but the header says %dx%d", h.Format, h.coded.X, h.coded.Y, h.ispe.X, h.ispe.Y)
 	}
-	r := bytes.NewReader(data)
 	switch h.Format {
 	case JPEG:
 		img, err = decodeJPEG(ctx, data, shrink)
@@ -185,7 +183,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
 			}
 		}
-		img, err = heic.Decode(heicReader(data))
+		img, err = heif.DecodeHEIC(ctx, heicForLibheif(heicBrand(data)))
 		if err == nil && heicLimitedRange(data) {
 			img = fromStudioSwing(img)
 		}
@@ -194,7 +192,12 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 		if ilocEnd(data) > int64(len(data)) {
 			return nil, errors.New("decode avif: truncated file")
 		}
-		img, err = avif.Decode(r)
+		img, err = heif.DecodeAVIF(ctx, data)
+		if errors.Is(err, heif.ErrDecode) {
+			if why := avifUnsupportedMatrix(data); why != nil {
+				err = why
+			}
+		}
 		if err == nil && !h.clap.Empty() {
 			img = cropTo(img, h.clap)
 		}

@@ -20,7 +20,8 @@ func FuzzRepairs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		repairGIF(data)
 		pngchunks.WithoutChunks(data, pngchunks.BadAncillary(data))
-		heicReader(data)
+		heicBrand(data)
+		heicForLibheif(data)
 		heicLimitedRange(data)
 		spsFullRange(data)
 		hevcFullRange(data)

@@ -21,12 +21,13 @@ func TestFixtureSources(t *testing.T) {
 		dir = t.TempDir()
 	}
 	sources := map[string]image.Image{
-		"small.png": photo(64, 48),
-		"heic.png":  photo(256, 171),
-		"alpha.png": translucent(256, 171),
-		"big.png":   photo(3000, 2000),
-		"thumb.png": negative(photo(512, 342)),
-		"photo.png": photo(256, 170),
+		"small.png":   photo(64, 48),
+		"heic.png":    photo(256, 171),
+		"alpha.png":   translucent(256, 171),
+		"big.png":     photo(3000, 2000),
+		"thumb.png":   negative(photo(512, 342)),
+		"photo.png":   photo(256, 170),
+		"photo96.png": photo(96, 64),
 	}
 	for name, m := range sources {
 		f, err := os.Create(filepath.Join(dir, name))
@@ -41,7 +42,7 @@ func TestFixtureSources(t *testing.T) {
 		}
 	}
 	for fixture, source := range map[string]string{
-		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png", "thumb.heic": "thumb.png", "photo.heic": "photo.png",
+		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png", "thumb.heic": "thumb.png", "photo.heic": "photo.png", "photo96.heic": "photo96.png",
 		"interlaced.png": "small.png", "cmyk.jpg": "small.png", "progressive.jpg": "small.png",
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", fixture))

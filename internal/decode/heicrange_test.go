@@ -8,7 +8,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gen2brain/heic"
+	"github.com/thumbs-dev/thumbs/internal/heif"
 )
 
 // nclx is a colr property of type nclx: BT.709 primaries, sRGB transfer,
@@ -124,7 +124,7 @@ func TestHEICRange(t *testing.T) {
 	}
 	libheif := func(data []byte) image.Image {
 		t.Helper()
-		img, err := heic.Decode(bytes.NewReader(data))
+		img, err := heif.DecodeHEIC(context.Background(), data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
-	"io"
 )
 
 // ftypFormat tells HEIC from AVIF by the brands of an ISOBMFF ftyp box, or returns "".
@@ -32,22 +31,23 @@ func ftypFormat(b []byte) Format {
 	return ""
 }
 
-// heicReader returns a reader of data for the HEIC decoder. gen2brain/heic
-// decodes only files that libheif's heif_check_filetype calls supported,
-// and libheif calls other major brands than heic and heix (the generic
-// mif1 and msf1 of Nokia's and many cameras' files, heim, heis) only
-// "maybe" HEIF; ReadHeader judged the file HEIC by its compatible brands,
-// so it is presented with heic as its major brand. The brand is four bytes
-// in place: no offset moves, and data is not changed.
-func heicReader(data []byte) io.Reader {
+// heicBrand returns data for the HEIC decoder. libheif decodes only files
+// that its heif_check_filetype calls supported, and it calls other major
+// brands than heic and heix (the generic mif1 and msf1 of Nokia's and many
+// cameras' files, heim, heis) only "maybe" HEIF; ReadHeader judged the file
+// HEIC by its compatible brands, so it is presented with heic as its major
+// brand, in a copy: the brand is four bytes in place, no offset moves, and
+// data is not changed.
+func heicBrand(data []byte) []byte {
 	if len(data) < 16 || string(data[4:8]) != "ftyp" {
-		return bytes.NewReader(data)
+		return data
 	}
 	if major := string(data[8:12]); major == "heic" || major == "heix" {
-		return bytes.NewReader(data)
+		return data
 	}
-	head := append(bytes.Clone(data[:8]), "heic"...)
-	return io.MultiReader(bytes.NewReader(head), bytes.NewReader(data[12:]))
+	out := bytes.Clone(data)
+	copy(out[8:12], "heic")
+	return out
 }
 
 // box is one ISOBMFF box: its type and its payload (after size and type).
@@ -274,13 +274,12 @@ type pitmField struct {
 
 // Thumbnail returns the header of the smallest thumbnail item of a HEIC
 // image whose displayed size is at least w×h, which Decode then decodes in
-// place of the primary item; ok is false when there is none. A thumbnail
-// item smaller than minHEICSide across is never chosen, since the HEIC
-// decoder garbles such pictures. The thumbnail's Orientation is 1, as the
+// place of the primary item; ok is false when there is none. The
+// thumbnail's Orientation is 1, as the
 // primary's is, and its ICC profile is its own or else the primary's.
 func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
 	for _, t := range h.thumbnails {
-		if t.Width < w || t.Height < ht || max(t.Width, t.Height) < minHEICSide {
+		if t.Width < w || t.Height < ht {
 			continue
 		}
 		if !ok || int64(t.Width)*int64(t.Height) < int64(thumb.Width)*int64(thumb.Height) {
@@ -297,10 +296,6 @@ func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
 	thumb.ICC = bytes.Clone(thumb.ICC)
 	return thumb, true
 }
-
-// minHEICSide is the smallest width or height of a thumbnail item that
-// Header.Thumbnail picks.
-const minHEICSide = 256
 
 // withPrimary returns a copy of a HEIF file data whose pitm box names item
 // id, the item ID being patched in place where h.pitm says; ok is false

@@ -1,6 +1,10 @@
 package decode
 
-import "errors"
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+)
 
 var errNoSPS = errors.New("no HEVC sequence parameter set")
 
@@ -139,4 +143,104 @@ func spsStart(r *bitReader) (width, height uint64, subLayers int) {
 		}
 	}
 	return width, height, subLayers
+}
+
+// heicForLibheif returns data for the HEIC decoder, in a copy where the
+// file must be changed for libheif as gen2brain/heic builds it to read it
+// as libheif reads it in ImageMagick and vipsthumbnail. Two fields are
+// changed in place, so that nothing moves:
+//   - an hvcC property that says its HEVC stream is monochrome
+//     (chroma_format_idc 0) says 4:2:0 instead: asked for the monochrome
+//     picture, the decode function asks libheif for YCbCr with monochrome
+//     chroma, which libheif cannot convert, whereas told 4:2:0, libheif
+//     decodes the stream and converts it to YCbCr with neutral chroma;
+//   - a pixi property that gives one channel to an item whose hvcC says
+//     the stream has chroma becomes a property of an unknown type, which
+//     libheif ignores: libheif 1.18 believes pixi and asks for a
+//     monochrome picture it then fails to make, where older versions
+//     (and the HEVC stream) say colour.
+//
+// Other files are returned as they are.
+func heicForLibheif(data []byte) []byte {
+	meta := find(boxes(data), "meta")
+	if len(meta) < 4 {
+		return data
+	}
+	mb := boxes(meta[4:])
+	iprp := boxes(find(mb, "iprp"))
+	props := boxes(find(iprp, "ipco"))
+	ipma := find(iprp, "ipma")
+	out, copied := data, false
+	patch := func(p box, at int, v byte) {
+		if !copied {
+			out, copied = bytes.Clone(data), true
+		}
+		// boxes only reslices data, so the capacities tell where p is.
+		out[cap(data)-cap(p.data)+at] = v
+	}
+	for _, id := range ipmaItems(ipma) {
+		hvcC, pixi := -1, -1
+		for _, i := range primaryProps(ipma, id) {
+			if i < 1 || i > len(props) {
+				continue
+			}
+			switch props[i-1].typ {
+			case "hvcC":
+				hvcC = i - 1
+			case "pixi":
+				pixi = i - 1
+			}
+		}
+		// The chroma format is the low two bits of the 17th byte of the
+		// HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1); pixi
+		// is a full box whose fifth byte is the number of channels.
+		if hvcC < 0 || len(props[hvcC].data) < 17 {
+			continue
+		}
+		chroma := props[hvcC].data[16] & 3
+		if pixi >= 0 && chroma != 0 && len(props[pixi].data) >= 5 && props[pixi].data[4] == 1 {
+			// The type is the four bytes before the payload.
+			patch(props[pixi], -1, 'X')
+		}
+		if chroma == 0 {
+			patch(props[hvcC], 16, props[hvcC].data[16]|1)
+		}
+	}
+	return out
+}
+
+// ipmaItems returns the item IDs that an ipma box has entries for.
+func ipmaItems(ipma []byte) []uint32 {
+	if len(ipma) < 8 {
+		return nil
+	}
+	version, flags := ipma[0], ipma[3]
+	count := binary.BigEndian.Uint32(ipma[4:])
+	p := ipma[8:]
+	var ids []uint32
+	for e := uint32(0); e < count; e++ {
+		var item uint32
+		if version < 1 {
+			if len(p) < 3 {
+				return ids
+			}
+			item, p = uint32(binary.BigEndian.Uint16(p)), p[2:]
+		} else {
+			if len(p) < 5 {
+				return ids
+			}
+			item, p = binary.BigEndian.Uint32(p), p[4:]
+		}
+		n := int(p[0])
+		p = p[1:]
+		if flags&1 != 0 {
+			n *= 2
+		}
+		if len(p) < n {
+			return ids
+		}
+		ids = append(ids, item)
+		p = p[n:]
+	}
+	return ids
 }

@@ -17,8 +17,8 @@ var fullLuma, fullChroma = func() (y, c [256]uint8) {
 
 // fromStudioSwing rescales, in place, the samples of the lossy WebP pixels
 // that golang.org/x/image/webp and github.com/gen2brain/webp return as
-// *image.YCbCr or *image.NYCbCrA (and of limited-range HEIC pixels, see
-// heicLimitedRange), and returns the image. VP8 stores BT.601
+// *image.YCbCr or *image.NYCbCrA (and of limited-range HEIC pixels, also
+// *image.Gray, see heicLimitedRange), and returns the image. VP8 stores BT.601
 // "studio swing" YCbCr (luma 16-235, chroma 16-240), whereas Go's YCbCr
 // colour model is JPEG's full range: without this, blacks and whites come
 // out washed out. Stretching the samples makes Go's conversion give
@@ -31,6 +31,11 @@ func fromStudioSwing(img image.Image) image.Image {
 		ycc = m
 	case *image.NYCbCrA:
 		ycc = &m.YCbCr
+	case *image.Gray: // a monochrome HEIC
+		for i, v := range m.Pix {
+			m.Pix[i] = fullLuma[v]
+		}
+		return img
 	default:
 		return img
 	}

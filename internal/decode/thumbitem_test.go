@@ -11,12 +11,12 @@ import (
 
 // TestHEICThumbnailItem checks that Header.Thumbnail picks the smallest
 // thumbnail item that covers the box, and that Decode then decodes that
-// item: in the spliced files the thumbnail item shows photo(256, 170) and
-// the primary item its negative at 512x342, so the pixels tell which was
-// decoded.
+// item: in the spliced files the thumbnail item shows photo(256, 170) or
+// photo(96, 64) and the primary item the negative of photo(512, 342), so
+// the pixels tell which was decoded.
 func TestHEICThumbnailItem(t *testing.T) {
-	primary, photoHEIC := readFile(t, "thumb.heic"), readFile(t, "photo.heic")
-	want := map[string]image.Image{"thumbnail": photo(256, 170), "primary": negative(photo(512, 342))}
+	primary, photoHEIC, smallHEIC := readFile(t, "thumb.heic"), readFile(t, "photo.heic"), readFile(t, "photo96.heic")
+	want := map[string]image.Image{"thumbnail": photo(256, 170), "small thumbnail": photo(96, 64), "primary": negative(photo(512, 342))}
 	tests := []struct {
 		name         string
 		file         []byte
@@ -29,6 +29,8 @@ func TestHEICThumbnailItem(t *testing.T) {
 		{"iref v1, pitm v1", withThumbnailItem(t, primary, photoHEIC, 1, 1), 128, 128, image.Pt(256, 170), "thumbnail", true},
 		{"exact size", withThumbnailItem(t, primary, photoHEIC, 0, 0), 256, 170, image.Pt(256, 170), "thumbnail", true},
 		{"box larger than thumbnail", withThumbnailItem(t, primary, photoHEIC, 0, 0), 300, 100, image.Pt(512, 342), "primary", false},
+		{"small thumbnail item", withThumbnailItem(t, primary, smallHEIC, 0, 0), 90, 60, image.Pt(96, 64), "small thumbnail", true},
+		{"box larger than small thumbnail", withThumbnailItem(t, primary, smallHEIC, 0, 0), 97, 60, image.Pt(512, 342), "primary", false},
 		{"heif-enc -t 256", primary, 200, 100, image.Pt(256, 170), "", true},
 		{"no thumbnail item", photoHEIC, 16, 16, image.Pt(256, 170), "thumbnail", false},
 	}

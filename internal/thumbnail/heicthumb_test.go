@@ -46,7 +46,9 @@ func TestHEICThumbnailItem(t *testing.T) {
 	}
 	corrupt := bytes.Clone(spliced)
 	hvcC := bytes.LastIndex(corrupt, []byte("hvcC"))
-	clear(corrupt[hvcC+4 : hvcC+24]) // the thumbnail item's decoder configuration
+	// The thumbnail item's decoder configuration, up to and with its
+	// parameter sets: no picture can be decoded without them.
+	clear(corrupt[hvcC+4 : hvcC+48])
 	if corruptHeader, err := decode.ReadHeader(corrupt); err != nil {
 		t.Fatal(err)
 	} else if th, ok := corruptHeader.Thumbnail(128, 86); !ok {
