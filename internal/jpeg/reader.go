@@ -21,6 +21,9 @@ var (
 	errBadCode    = formatError("bad Huffman code")
 	errShortData  = formatError("short Huffman data")
 	errShortArith = formatError("short arithmetic-coded data")
+	// errExtraneous is data left over at the end of a restart interval,
+	// which libjpeg warns of and image/jpeg skips silently.
+	errExtraneous = formatError("extraneous bytes before a restart marker")
 )
 
 // unsupportedError names a kind of JPEG this package does not decode and
@@ -142,6 +145,9 @@ type decoder struct {
 	scans                 int
 
 	stop scanStop // where a scan stopped short, if one did
+	// damage is what went wrong in scans with restart intervals that
+	// were decoded past it, if anything did (see resync).
+	damage *intervalError
 
 	qt   [4][64]int32 // zig-zag order
 	huff [2][4]huffTable
