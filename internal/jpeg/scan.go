@@ -275,11 +275,11 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 				return stopped(err)
 			}
 			// Damage in a restart interval costs the rest of that
-			// interval, this MCU included, as in libjpeg.
+			// interval, this MCU included: zero coefficients.
 			d.blk = [64]int32{}
 			d.intervalDamaged(err, m/d.ri, mcus, true)
 			d.skipMCU(sc, mx, my)
-			skip = true
+			skip, d.eobrun = true, 0
 		}
 	next:
 		if mx++; mx == across {
@@ -296,7 +296,7 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 			// The data of this interval ended: the MCU that ran out was
 			// decoded from zero bits and is kept, as in libjpeg.
 			d.intervalDamaged(d.errShort(), m/d.ri, mcus, true)
-			skip = true
+			skip, d.eobrun = true, 0
 		}
 		if d.ri > 0 && (m+1)%d.ri == 0 && m+1 < mcus {
 			skip = !d.resync(rst, m/d.ri, mcus, skip)
