@@ -343,22 +343,21 @@ func (d *decoder) startSegment(sc []scanComp) {
 }
 
 // resync moves past the restart marker want that ends restart interval
-// done (counted from 0, skipped if it was not decoded to its end) of a
-// scan of mcus MCUs, and reports whether the
-// next interval's data follows it. It recovers from damage as libjpeg's
-// jpeg_resync_to_restart does, recording the damage: bytes before the
-// marker are skipped, and so is a restart marker one or two behind want;
-// one or two ahead means intervals are missing, so it stays before that
-// marker and reports false until the interval it starts is reached; any
-// other restart marker is taken for want. A marker that is no restart
-// marker, or the end of the data, ends the scan's data: every interval
-// left reports false.
+// done (counted from 0; skipped if it was not decoded to its end) of a
+// scan of mcus MCUs, and reports whether the next interval's data follows
+// it. It recovers from damage as libjpeg's jpeg_resync_to_restart does,
+// and records the damage: bytes before the marker are skipped, and so is
+// a restart marker one or two behind want; one or two ahead means
+// intervals are missing, so it stays before that marker and reports false
+// until the interval the marker starts is reached; any other restart
+// marker is taken for want. A marker that is no restart marker, or the
+// end of the data, ends the scan's data: every interval left reports
+// false.
 func (d *decoder) resync(want byte, done, mcus int, skipped bool) bool {
 	data, p := d.data, d.pos
 	// A whole byte left in the bit buffer was never decoded. The data
 	// of a skipped interval is left unread: that is no news.
 	stray := !d.arithmetic && d.nbit >= d.pad+8
-	report := !skipped
 	for {
 		if p+2 > len(data) {
 			d.pos = len(data)
@@ -396,7 +395,7 @@ func (d *decoder) resync(want byte, done, mcus int, skipped bool) bool {
 		}
 		d.pos = p + 2
 		switch {
-		case !report:
+		case skipped:
 		case m != want:
 			d.intervalDamaged(formatError(fmt.Sprintf("RST%d marker where RST%d was expected", m-mRST0, want-mRST0)), done+1, mcus, false)
 		case stray:
