@@ -365,7 +365,9 @@ func (d *decoder) setScales() {
 		c := &d.comp[i]
 		c.bs = 8 / d.scale
 		fx, fy := d.hmax/c.h, d.vmax/c.v
-		whole := fx*c.h == d.hmax && fy*c.v == d.vmax
+		// Block sizes are powers of two: a component sampled a third as
+		// often (3:1) keeps 8/scale and is resampled to the output grid.
+		whole := fx*c.h == d.hmax && fy*c.v == d.vmax && fx&(fx-1) == 0 && fy&(fy-1) == 0
 		switch f := max(fx, fy); {
 		case whole && c.bs*f <= 8 && !(d.progressive && c.bs == 1):
 			c.bs *= f
