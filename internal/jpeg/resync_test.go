@@ -300,3 +300,48 @@ func TestFlippedBitStaysInItsInterval(t *testing.T) {
 		}
 	}
 }
+
+// TestResyncNonInterleaved damages the first scan of a sequential file
+// with one scan per component, whose restart intervals count the blocks
+// of that component alone: here 32, one row of luma blocks. Bad data at
+// the start of interval 5 leaves luma rows 40 to 47 mid-grey; the other
+// luma rows and all chroma are as in the undamaged file.
+func TestResyncNonInterleaved(t *testing.T) {
+	m := photo(resyncW, resyncH, 15)
+	clean := encode(resyncW, resyncH, ycc(m), encOpts{comps: s420, quant: quality(2), adobe: -1, jfif: true, restart: resyncW / 8, noInterleave: true})
+	sos, _ := scanLayout(clean)
+	var rst []int
+	for p := sos[0]; p < sos[1]; p++ {
+		if clean[p] == 0xFF && clean[p+1] >= mRST0 && clean[p+1] <= mRST7 {
+			rst = append(rst, p)
+		}
+	}
+	if len(rst) != resyncH/8-1 {
+		t.Fatalf("luma scan has %d restart markers, want %d", len(rst), resyncH/8-1)
+	}
+	data := splice(clean, rst[4]+2, rst[4]+6, 0xFF, 0, 0xFF, 0)
+	want, err := Decode(context.Background(), clean, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(context.Background(), data, 1)
+	var damaged *DamagedError
+	if !errors.As(err, &damaged) || !strings.Contains(err.Error(), "bad Huffman code in scan 1, restart interval 6 of 24") {
+		t.Fatalf("Decode: %v; want a DamagedError naming scan 1, restart interval 6 of 24", err)
+	}
+	g, w := got.(*image.YCbCr), want.(*image.YCbCr)
+	for y := range resyncH {
+		for x := range resyncW {
+			wantY := w.Y[w.YOffset(x, y)]
+			if y >= 40 && y < 48 {
+				wantY = 128
+			}
+			if gy := g.Y[g.YOffset(x, y)]; gy != wantY {
+				t.Fatalf("luma (%d,%d) = %d, want %d", x, y, gy, wantY)
+			}
+		}
+	}
+	if string(g.Cb) != string(w.Cb) || string(g.Cr) != string(w.Cr) {
+		t.Error("chroma differs from the undamaged file; the damage was in the luma scan")
+	}
+}
