@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -10,10 +11,49 @@ import (
 // some of the picture was decoded. As libjpeg does, what could not be
 // decoded is mid-grey: the blocks after the point of damage, in the
 // components of the scan that stopped, and components no scan reached.
+// A file with restart intervals loses less: decoding resumes at the next
+// restart marker, so damage costs the rest of its interval (and intervals
+// whose marker is missing), and Err says in which scan and interval it
+// began. Data left over before a restart marker is reported too, though
+// its interval is kept.
 type DamagedError struct{ Err error }
 
 func (e *DamagedError) Error() string { return e.Err.Error() }
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// intervalError is the damage a file with restart intervals was decoded
+// past: the first thing that went wrong, where, and how many restart
+// intervals (of all scans) were not decoded, in whole or in part.
+type intervalError struct {
+	err                       error
+	scan, interval, intervals int // interval counts from 0
+	skipped                   int
+}
+
+func (e *intervalError) Error() string {
+	msg := fmt.Sprintf("%v in scan %d, restart interval %d of %d", e.err, e.scan, e.interval+1, e.intervals)
+	switch {
+	case e.skipped == 1:
+		msg += " (1 interval skipped)"
+	case e.skipped > 1:
+		msg += fmt.Sprintf(" (%d intervals skipped)", e.skipped)
+	}
+	return msg
+}
+
+func (e *intervalError) Unwrap() error { return e.err }
+
+// intervalDamaged records damage err in restart interval i of the current
+// scan, of mcus MCUs, and whether the interval was skipped, in whole or
+// in part. The first damage is the one reported.
+func (d *decoder) intervalDamaged(err error, i, mcus int, skipped bool) {
+	if d.damage == nil {
+		d.damage = &intervalError{err: err, scan: d.scans, interval: i, intervals: (mcus + d.ri - 1) / d.ri}
+	}
+	if skipped {
+		d.damage.skipped++
+	}
+}
 
 // scanStop is where a scan stopped short: the components it held and the
 // row of MCUs (of blocks, for a scan of one component) it was on.

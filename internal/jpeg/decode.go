@@ -99,6 +99,9 @@ func decode(ctx context.Context, data []byte, scale int, noSkip bool) (image.Ima
 		}
 		damage = err
 	}
+	if d.damage != nil {
+		damage = d.damage
+	}
 	if d.leftToStd() {
 		if d.arithmetic {
 			return nil, d.arithUnsupported()

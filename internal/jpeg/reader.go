@@ -21,6 +21,9 @@ var (
 	errBadCode    = formatError("bad Huffman code")
 	errShortData  = formatError("short Huffman data")
 	errShortArith = formatError("short arithmetic-coded data")
+	// errExtraneous is data left over at the end of a restart interval,
+	// which libjpeg warns of and image/jpeg skips silently.
+	errExtraneous = formatError("extraneous bytes before a restart marker")
 )
 
 // unsupportedError names a kind of JPEG this package does not decode and
@@ -142,6 +145,9 @@ type decoder struct {
 	scans                 int
 
 	stop scanStop // where a scan stopped short, if one did
+	// damage is what went wrong in scans with restart intervals that
+	// were decoded past it, if anything did (see resync).
+	damage *intervalError
 
 	qt   [4][64]int32 // zig-zag order
 	huff [2][4]huffTable
@@ -359,7 +365,9 @@ func (d *decoder) setScales() {
 		c := &d.comp[i]
 		c.bs = 8 / d.scale
 		fx, fy := d.hmax/c.h, d.vmax/c.v
-		whole := fx*c.h == d.hmax && fy*c.v == d.vmax
+		// Block sizes are powers of two: a component sampled a third as
+		// often (3:1) keeps 8/scale and is resampled to the output grid.
+		whole := fx*c.h == d.hmax && fy*c.v == d.vmax && fx&(fx-1) == 0 && fy&(fy-1) == 0
 		switch f := max(fx, fy); {
 		case whole && c.bs*f <= 8 && !(d.progressive && c.bs == 1):
 			c.bs *= f

@@ -40,6 +40,8 @@ func robustInputs(t testing.TB) map[string][]byte {
 //   - it rejects a progressive AC scan before the component's first DC
 //     scan (errACBeforeDC), which T.81 forbids;
 //   - it refuses files with more than MaxScans scans (errTooManyScans);
+//   - it warns, with a DamagedError, of bytes left over before a restart
+//     marker (errExtraneous), which image/jpeg skips silently;
 //   - it decodes sampling factors image/jpeg does not support;
 //   - it decodes arithmetic coding, which image/jpeg does not.
 //
@@ -72,7 +74,7 @@ func compareStd(data []byte, both bool) string {
 		if ref.Bounds() != image.Rect(0, 0, cfg.Width, cfg.Height) {
 			return fmt.Sprintf("image/jpeg bounds %v", ref.Bounds())
 		}
-	case err == nil && !errors.Is(errs[0], errACBeforeDC) && !errors.Is(errs[0], errTooManyScans):
+	case err == nil && !errors.Is(errs[0], errACBeforeDC) && !errors.Is(errs[0], errTooManyScans) && !errors.Is(errs[0], errExtraneous):
 		return "image/jpeg accepts, we: " + errs[0].Error()
 	case both && err != nil && errs[0] == nil && !(errors.As(err, &unsupported) && strings.Contains(err.Error(), "subsampling")) && !isArithmetic(data):
 		return "image/jpeg: " + err.Error() + ", we accept"

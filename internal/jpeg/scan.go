@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"bytes"
+	"fmt"
 	"math/bits"
 )
 
@@ -223,14 +224,21 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 		}
 		return err
 	}
+	// skip is set while the rest of a restart interval is not decoded:
+	// its data went wrong or is missing (see resync).
+	skip := false
 	for m := 0; m < mcus; m++ {
+		var err error
+		if skip {
+			d.skipMCU(sc, mx, my)
+			goto next
+		}
 		for i := range sc {
 			s := &sc[i]
 			c := s.c
 			if acScan {
 				b := my*c.bw + mx
 				coef := c.coef[b*c.keep.n : (b+1)*c.keep.n]
-				var err error
 				if ah == 0 {
 					if d.eobrun > 0 {
 						d.eobrun--
@@ -241,24 +249,39 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 					err = d.acRefine(s.ac, coef, c.keep, &c.mask[b], ss, se, al)
 				}
 				if err != nil {
-					return stopped(err)
+					break
 				}
 				continue
 			}
 			if len(sc) == 1 {
-				if err := d.block(s, mx, my, ss, se, ah, al); err != nil {
-					return stopped(err)
+				if err = d.block(s, mx, my, ss, se, ah, al); err != nil {
+					break
 				}
 				continue
 			}
-			for y := 0; y < c.v; y++ {
+			for y := 0; y < c.v && err == nil; y++ {
 				for x := 0; x < c.h; x++ {
-					if err := d.block(s, mx*c.h+x, my*c.v+y, ss, se, ah, al); err != nil {
-						return stopped(err)
+					if err = d.block(s, mx*c.h+x, my*c.v+y, ss, se, ah, al); err != nil {
+						break
 					}
 				}
 			}
+			if err != nil {
+				break
+			}
 		}
+		if err != nil {
+			if d.ri == 0 {
+				return stopped(err)
+			}
+			// Damage in a restart interval costs the rest of that
+			// interval, this MCU included: zero coefficients.
+			d.blk = [64]int32{}
+			d.intervalDamaged(err, m/d.ri, mcus, true)
+			d.skipMCU(sc, mx, my)
+			skip, d.eobrun = true, 0
+		}
+	next:
 		if mx++; mx == across {
 			mx = 0
 			my++
@@ -266,22 +289,44 @@ func (d *decoder) decodeScan(sc []scanComp, ss, se, ah, al int) error {
 				return err
 			}
 		}
-		if d.arithmetic && d.arith.cut {
-			return stopped(errShortArith)
-		}
-		if !d.arithmetic && d.short() {
-			return stopped(errShortData)
+		if !skip && (d.arithmetic && d.arith.cut || !d.arithmetic && d.short()) {
+			if d.ri == 0 {
+				return stopped(d.errShort())
+			}
+			// The data of this interval ended: the MCU that ran out was
+			// decoded from zero bits and is kept, as in libjpeg.
+			d.intervalDamaged(d.errShort(), m/d.ri, mcus, true)
+			skip, d.eobrun = true, 0
 		}
 		if d.ri > 0 && (m+1)%d.ri == 0 && m+1 < mcus {
-			if err := d.findRST(rst); err != nil {
-				return stopped(err)
-			}
+			skip = !d.resync(rst, m/d.ri, mcus, skip)
 			rst = (rst-mRST0+1)&7 + mRST0
 			d.startSegment(sc)
 			d.eobrun = 0
 		}
 	}
 	return nil
+}
+
+// skipMCU leaves the MCU at (mx, my) of a scan undecoded. A sequential
+// scan's blocks are made mid-grey, the picture all-zero coefficients
+// give; a progressive scan leaves them with what earlier scans gave.
+func (d *decoder) skipMCU(sc []scanComp, mx, my int) {
+	if d.progressive {
+		return
+	}
+	for i := range sc {
+		c := sc[i].c
+		if len(sc) == 1 {
+			d.store(c, mx, my, 0)
+			continue
+		}
+		for y := 0; y < c.v; y++ {
+			for x := 0; x < c.h; x++ {
+				d.store(c, mx*c.h+x, my*c.v+y, 0)
+			}
+		}
+	}
 }
 
 // startSegment resets the entropy decoder and the DC predictions, at the
@@ -297,30 +342,75 @@ func (d *decoder) startSegment(sc []scanComp) {
 	}
 }
 
-// findRST skips to just past the expected restart marker, tolerating
-// stray bytes before it as image/jpeg does.
-func (d *decoder) findRST(want byte) error {
+// resync moves past the restart marker want that ends restart interval
+// done (counted from 0; skipped if it was not decoded to its end) of a
+// scan of mcus MCUs, and reports whether the next interval's data follows
+// it. It recovers from damage as libjpeg's jpeg_resync_to_restart does,
+// and records the damage: bytes before the marker are skipped, and so is
+// a restart marker one or two behind want; one or two ahead means
+// intervals are missing, so it stays before that marker and reports false
+// until the interval the marker starts is reached; any other restart
+// marker is taken for want. A marker that is no restart marker, or the
+// end of the data, ends the scan's data: every interval left reports
+// false.
+func (d *decoder) resync(want byte, done, mcus int, skipped bool) bool {
 	data, p := d.data, d.pos
+	// A whole byte left in the bit buffer was never decoded. The data
+	// of a skipped interval is left unread: that is no news.
+	stray := !d.arithmetic && d.nbit >= d.pad+8
 	for {
 		if p+2 > len(data) {
-			return errShortData
+			d.pos = len(data)
+			d.intervalDamaged(d.errShort(), done+1, mcus, true)
+			return false
 		}
 		if data[p] != 0xFF {
 			p++
+			stray = true
 			continue
 		}
-		switch m := data[p+1]; {
-		case m == want:
-			d.pos = p + 2
-			return nil
-		case m == 0xFF:
+		m := data[p+1]
+		switch {
+		case m == 0xFF: // fill byte
 			p++
-		case m == 0:
+			continue
+		case m < mSOF0: // stuffed zero, or no marker at all: data
 			p += 2
-		default:
-			return formatError("bad RST marker")
+			stray = true
+			continue
+		case m < mRST0 || m > mRST7:
+			d.pos = p
+			d.intervalDamaged(formatError(fmt.Sprintf("marker 0x%02X where RST%d was expected", m, want-mRST0)), done+1, mcus, true)
+			return false
 		}
+		switch ahead := (m - want) & 7; {
+		case ahead == 1 || ahead == 2:
+			d.pos = p
+			d.intervalDamaged(formatError(fmt.Sprintf("missing RST%d marker", want-mRST0)), done+1, mcus, true)
+			return false
+		case ahead >= 6:
+			p += 2
+			stray = true
+			continue
+		}
+		d.pos = p + 2
+		switch {
+		case skipped:
+		case m != want:
+			d.intervalDamaged(formatError(fmt.Sprintf("RST%d marker where RST%d was expected", m-mRST0, want-mRST0)), done+1, mcus, false)
+		case stray:
+			d.intervalDamaged(errExtraneous, done, mcus, false)
+		}
+		return true
 	}
+}
+
+// errShort is the error for entropy-coded data that ends early.
+func (d *decoder) errShort() error {
+	if d.arithmetic {
+		return errShortArith
+	}
+	return errShortData
 }
 
 // block decodes one block of a scan at block position (bx, by) of s.c.
