@@ -80,12 +80,13 @@ demo: build
 	@echo "Thumbnails of testdata/photos are in ./demo-thumbs:"
 	@find demo-thumbs -type f -not -name '.*' | sort
 
-## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, each format's decode, PNG photographs and HEIC and AVIF sets against vipsthumbnail, colour conversion against ImageMagick, and fidelity over RGB against vipsthumbnail
+## bench: Go benchmarks, thumbs against vipsthumbnail and ImageMagick on real photos, each format's decode, PNG, WebP, HEIC and AVIF photo sets against vipsthumbnail, colour conversion against ImageMagick, and fidelity over RGB against vipsthumbnail
 bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 ./internal/...
 	bench/compare.sh
 	bench/formats.sh
-	bench/png.sh
+	FORMAT=png bench/sets.sh
+	FORMAT=webp bench/sets.sh
 	bench/heif.sh
 	bench/colour.sh
 	bench/scale.sh

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# bench/png.sh: thumbs against vipsthumbnail on PNG photographs, 256 px box,
-# JPEG output at quality 85, both tools on the same cores, interleaved runs.
+# bench/sets.sh: thumbs against vipsthumbnail on a set of photos in one
+# format (FORMAT=png or webp), 256 px box, JPEG output at quality 85, both
+# tools on the same cores, interleaved runs.
 #
 # The set: every distinct JPEG photo under /usr/share/backgrounds (by
-# SHA-256; Debian installs one picture under several names) converted to PNG
-# by ImageMagick (`convert x.jpg x.png`), and the two largest 3840x2400 ones
+# SHA-256; Debian installs one picture under several names) converted by
+# ImageMagick (`convert x.jpg x.png`, or `convert x.jpg -quality 85 x.webp`
+# for lossy WebP through libwebp), and the two largest 3840x2400 ones
 # also enlarged to 7680x4800 (`-resize 200%`), so that the set holds
 # pictures of over 6000x4000. It is made once into $SET.
 #
@@ -14,20 +16,27 @@
 # the medians, and the wall-time ratio thumbs/vips, as Markdown.
 #
 # Environment (all optional):
-#   RUNS=5  JOBS=$(nproc)  SIZE=256
-#   SET=bench/out/png-set   THUMBS=bin/thumbs   INSTALL=1
+#   FORMAT=png  RUNS=5  JOBS=$(nproc)  SIZE=256
+#   SET=bench/out/$FORMAT-set   THUMBS=bin/thumbs   INSTALL=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-die() { echo "png.sh: error: $*" >&2; exit 1; }
+die() { echo "sets.sh: error: $*" >&2; exit 1; }
+
+FORMAT=${FORMAT:-png}
+case $FORMAT in
+png) convert_opts=() ;;
+webp) convert_opts=(-quality 85) ;;
+*) die "FORMAT must be png or webp, not '$FORMAT'" ;;
+esac
 
 RUNS=${RUNS:-5}
 JOBS=${JOBS:-$(nproc)}
 SIZE=${SIZE:-256}
-SET=$(realpath -m -- "${SET:-bench/out/png-set}")
+SET=$(realpath -m -- "${SET:-bench/out/$FORMAT-set}")
 THUMBS=$(realpath -m -- "${THUMBS:-bin/thumbs}")
-OUT=$(realpath -m -- "${BENCH_OUT:-bench/out}")/png
+OUT=$(realpath -m -- "${BENCH_OUT:-bench/out}")/$FORMAT
 [[ -x $THUMBS ]] || die "$THUMBS is missing: run 'make build' first"
 
 missing=()
@@ -38,7 +47,7 @@ command -v vipsthumbnail >/dev/null || missing+=(libvips-tools)
 install_missing "${missing[@]}"
 
 if [[ ! -f $SET/.complete ]]; then
-	echo "== making the PNG set in $SET" >&2
+	echo "== making the $FORMAT set in $SET" >&2
 	rm -rf "$SET" && mkdir -p "$SET"
 	declare -A seen=()
 	n=0
@@ -48,17 +57,17 @@ if [[ ! -f $SET/.complete ]]; then
 		seen[$sum]=1
 		n=$((n + 1))
 		stem=$(basename -- "${f%.*}")
-		/usr/bin/convert "$f" "$SET/$(printf %02d "$n")-${stem//[^A-Za-z0-9._-]/_}.png" 2>/dev/null
+		/usr/bin/convert "$f" "${convert_opts[@]}" "$SET/$(printf %02d "$n")-${stem//[^A-Za-z0-9._-]/_}.$FORMAT" 2>/dev/null
 	done < <(find /usr/share/backgrounds -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) -print0 | sort -z)
 	big=0
-	for f in $(identify -format '%w %h %i\n' "$SET"/*.png 2>/dev/null | awk '$1 == 3840 && $2 == 2400 {print $3}' | head -2); do
+	for f in $(identify -format '%w %h %i\n' "$SET"/*."$FORMAT" 2>/dev/null | awk '$1 == 3840 && $2 == 2400 {print $3}' | head -2); do
 		big=$((big + 1))
-		/usr/bin/convert "$f" -resize 200% "$SET/9$big-$(basename -- "${f%.png}")-x2.png"
+		/usr/bin/convert "$f" -resize 200% "${convert_opts[@]}" "$SET/9$big-$(basename -- "${f%."$FORMAT"}")-x2.$FORMAT"
 	done
 	touch "$SET/.complete"
 fi
-mapfile -t files < <(find "$SET" -name '*.png' | sort)
-((${#files[@]})) || die "no PNGs in $SET"
+mapfile -t files < <(find "$SET" -name "*.$FORMAT" | sort)
+((${#files[@]})) || die "no $FORMAT files in $SET"
 mkdir -p "$OUT"
 printf '%s\n' "${files[@]}" >"$OUT/list"
 cat "${files[@]}" >/dev/null # into the page cache
@@ -81,7 +90,7 @@ done
 
 col() { awk -F'\t' -v t="$1" -v c="$2" '$1 == t {print $c}' "$OUT/runs.tsv" | median; }
 mp=$(identify -format '%w %h\n' "${files[@]}" 2>/dev/null | awk '{s += $1 * $2} END {printf "%.0f", s / 1e6}')
-echo "## PNG photographs: ${#files[@]} files, $mp MP, ${SIZE} px box, JPEG q85, $JOBS in parallel, $RUNS interleaved runs (medians)"
+echo "## $FORMAT photos: ${#files[@]} distinct files, $mp MP, ${SIZE} px box, JPEG q85, $JOBS in parallel, $RUNS interleaved runs (medians)"
 echo
 echo "| tool | wall s | CPU s | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
