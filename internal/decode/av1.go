@@ -147,24 +147,7 @@ var avifMatrixNames = map[int]string{
 // b when the nclx colour property of its primary item names matrix
 // coefficients that libavif cannot convert, or nil.
 func avifUnsupportedMatrix(b []byte) error {
-	meta := find(boxes(b), "meta")
-	if len(meta) < 4 {
-		return nil
-	}
-	mb := boxes(meta[4:])
-	primary := uint32(1)
-	if p := find(mb, "pitm"); len(p) >= 6 && p[0] == 0 {
-		primary = uint32(binary.BigEndian.Uint16(p[4:]))
-	} else if len(p) >= 8 {
-		primary = binary.BigEndian.Uint32(p[4:])
-	}
-	iprp := boxes(find(mb, "iprp"))
-	props := boxes(find(iprp, "ipco"))
-	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
-		if i < 1 || i > len(props) {
-			continue
-		}
-		p := props[i-1]
+	for _, p := range primaryItemProps(b) {
 		if p.typ != "colr" || len(p.data) < 11 || string(p.data[:4]) != "nclx" {
 			continue
 		}

@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"encoding/binary"
 	"errors"
 )
 
@@ -14,25 +13,8 @@ import (
 // YCbCr as full range, so it must be stretched (fromStudioSwing). It
 // reports false whenever it cannot tell.
 func heicLimitedRange(b []byte) bool {
-	meta := find(boxes(b), "meta")
-	if len(meta) < 4 {
-		return false
-	}
-	mb := boxes(meta[4:])
-	primary := uint32(1)
-	if p := find(mb, "pitm"); len(p) >= 6 && p[0] == 0 {
-		primary = uint32(binary.BigEndian.Uint16(p[4:]))
-	} else if len(p) >= 8 {
-		primary = binary.BigEndian.Uint32(p[4:])
-	}
-	iprp := boxes(find(mb, "iprp"))
-	props := boxes(find(iprp, "ipco"))
 	var hvcC, nclx []byte
-	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
-		if i < 1 || i > len(props) {
-			continue
-		}
-		p := props[i-1]
+	for _, p := range primaryItemProps(b) {
 		switch {
 		case p.typ == "hvcC":
 			hvcC = p.data

@@ -106,13 +106,7 @@ func heifHeader(b []byte, f Format) (Header, error) {
 		return Header{}, errors.New("no meta box")
 	}
 	mb := boxes(meta[4:])
-	primary := uint32(1)
-	pitm := find(mb, "pitm")
-	if len(pitm) >= 6 && pitm[0] == 0 {
-		primary = uint32(binary.BigEndian.Uint16(pitm[4:]))
-	} else if len(pitm) >= 8 {
-		primary = binary.BigEndian.Uint32(pitm[4:])
-	}
+	primary, pitm := primaryItem(mb)
 	h, err := itemHeader(b, mb, primary, f)
 	if err != nil || f != HEIC || len(pitm) < 6 {
 		return h, err
@@ -365,6 +359,41 @@ func cleanAperture(p []byte, w, h int) (image.Rectangle, bool) {
 		return image.Rectangle{}, false
 	}
 	return r, true
+}
+
+// primaryItem returns the ID of the primary item named by the pitm box
+// among the children mb of a meta box (item 1 when there is no readable
+// pitm), and that pitm box's payload.
+func primaryItem(mb []box) (id uint32, pitm []byte) {
+	pitm = find(mb, "pitm")
+	switch {
+	case len(pitm) >= 6 && pitm[0] == 0:
+		return uint32(binary.BigEndian.Uint16(pitm[4:])), pitm
+	case len(pitm) >= 8:
+		return binary.BigEndian.Uint32(pitm[4:]), pitm
+	}
+	return 1, pitm
+}
+
+// primaryItemProps returns the property boxes that the ipma box of the
+// HEIF file b associates with its primary item (the pitm item, or item 1
+// when there is no pitm), in ipma's order; nil when it finds none.
+func primaryItemProps(b []byte) []box {
+	meta := find(boxes(b), "meta")
+	if len(meta) < 4 {
+		return nil
+	}
+	mb := boxes(meta[4:])
+	primary, _ := primaryItem(mb)
+	iprp := boxes(find(mb, "iprp"))
+	props := boxes(find(iprp, "ipco"))
+	var out []box
+	for _, i := range primaryProps(find(iprp, "ipma"), primary) {
+		if 1 <= i && i <= len(props) {
+			out = append(out, props[i-1])
+		}
+	}
+	return out
 }
 
 // primaryProps returns the 1-based ipco indices associated with item id by an ipma box.

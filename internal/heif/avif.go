@@ -3,7 +3,6 @@ package heif
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"image"
 )
@@ -34,12 +33,9 @@ func (e *Engine) DecodeAVIF(ctx context.Context, data []byte) (img image.Image, 
 // decodeHEIC for reusable.
 func (in *instance) decodeAVIF(ctx context.Context, data []byte) (img image.Image, reusable bool, err error) {
 	mem := in.mod.Memory()
-	src, err := in.alloc(ctx, len(data))
+	src, err := in.copyIn(ctx, data)
 	if err != nil {
 		return nil, false, err
-	}
-	if !mem.Write(src, data) {
-		return nil, false, errors.New("the decoder's memory cannot hold the file")
 	}
 	// width, height, depth, count, then the first picture's duration.
 	fields, err := in.alloc(ctx, 4*4+8)

@@ -277,6 +277,19 @@ func (in *instance) alloc(ctx context.Context, n int) (uint32, error) {
 	return uint32(res[0]), nil
 }
 
+// copyIn returns the address of a copy of data in the instance's memory,
+// allocated with alloc.
+func (in *instance) copyIn(ctx context.Context, data []byte) (uint32, error) {
+	p, err := in.alloc(ctx, len(data))
+	if err != nil {
+		return 0, err
+	}
+	if !in.mod.Memory().Write(p, data) {
+		return 0, errors.New("the decoder's memory cannot hold the file")
+	}
+	return p, nil
+}
+
 // release frees addresses from alloc.
 func (in *instance) release(ctx context.Context, ptrs ...uint32) error {
 	for _, p := range ptrs {

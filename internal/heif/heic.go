@@ -121,12 +121,9 @@ func (e *Engine) DecodeHEIC(ctx context.Context, data []byte) (img image.Image, 
 // call into the instance returned, so that it may decode again.
 func (in *instance) decodeHEIC(ctx context.Context, data []byte) (img image.Image, reusable bool, err error) {
 	mem := in.mod.Memory()
-	src, err := in.alloc(ctx, len(data))
+	src, err := in.copyIn(ctx, data)
 	if err != nil {
 		return nil, false, err
-	}
-	if !mem.Write(src, data) {
-		return nil, false, errors.New("the decoder's memory cannot hold the file")
 	}
 	fields, err := in.alloc(ctx, 5*4)
 	if err != nil {

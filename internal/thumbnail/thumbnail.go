@@ -189,17 +189,9 @@ func sourceHeader(h decode.Header, w, ht int, o Options) (src decode.Header, fro
 // o has room for it. Unless err is set and is not a *decode.Damage, the
 // caller must call release once it is done with img.
 func load(ctx context.Context, data []byte, h decode.Header, shrink int, o Options) (img image.Image, release func(), err error) {
-	release = func() {}
-	if o.Memory != nil {
-		need := memoryNeed(h, shrink)
-		if need > o.MemoryLimit {
-			return nil, nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
-				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
-		}
-		if err := o.Memory.Acquire(ctx, need); err != nil {
-			return nil, nil, err
-		}
-		release = func() { o.Memory.Release(need) }
+	release, err = reserve(ctx, h, memoryNeed(h, shrink), o)
+	if err != nil {
+		return nil, nil, err
 	}
 	img, err = decode.Decode(ctx, data, h, shrink)
 	var damage *decode.Damage
@@ -210,22 +202,32 @@ func load(ctx context.Context, data []byte, h decode.Header, shrink int, o Optio
 	return img, release, err
 }
 
+// reserve waits until the memory budget of o has room for need bytes to
+// decode the image of header h, takes them, and returns the function that
+// gives them back. It refuses at once an image whose need is over the
+// whole budget. Without a budget it reserves nothing.
+func reserve(ctx context.Context, h decode.Header, need int64, o Options) (release func(), err error) {
+	if o.Memory == nil {
+		return func() {}, nil
+	}
+	if need > o.MemoryLimit {
+		return nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
+			h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
+	}
+	if err := o.Memory.Acquire(ctx, need); err != nil {
+		return nil, err
+	}
+	return func() { o.Memory.Release(need) }, nil
+}
+
 // loadShrunk decodes data, of a header h for which h.Streams is true,
 // box-shrunk by k, once the memory budget of o has room for it. Unless err
 // is set, the caller must call release once it is done with the planes.
 func loadShrunk(ctx context.Context, data []byte, h decode.Header, k int, o Options) (p *decode.Planes, release func(), err error) {
-	release = func() {}
-	if o.Memory != nil {
-		shrunk := int64(h.Width/k+1) * int64(h.Height/k+1)
-		need := h.ShrunkCost(k) + shrunk*resizeBytesPerPixel
-		if need > o.MemoryLimit {
-			return nil, nil, fmt.Errorf("%s %dx%d needs about %d MiB to decode, over the memory budget of %d MiB",
-				h.Format, h.Width, h.Height, mib(need), mib(o.MemoryLimit))
-		}
-		if err := o.Memory.Acquire(ctx, need); err != nil {
-			return nil, nil, err
-		}
-		release = func() { o.Memory.Release(need) }
+	shrunk := int64(h.Width/k+1) * int64(h.Height/k+1)
+	release, err = reserve(ctx, h, h.ShrunkCost(k)+shrunk*resizeBytesPerPixel, o)
+	if err != nil {
+		return nil, nil, err
 	}
 	p, err = decode.DecodeShrunk(ctx, data, h, k)
 	if err != nil {
