@@ -156,39 +156,59 @@ func (b *boxRows) add(row []byte) {
 const evenBytes = 0x00ff00ff00ff00ff
 
 // sumBlocks adds to sums the sums of the first blocks of k samples of
-// row, eight samples at a time for k of 2, 4 and 8, and returns how many
-// blocks it summed, leaving the rest to the caller. Each word holds four
-// 16-bit sums of pairs of samples, at most 510, so that adding lanes
-// cannot carry from one into the next.
+// row, a word of 8 samples at a time for k up to 16, and returns how many
+// blocks it summed, leaving the rest (whose words would reach past the
+// row) to the caller.
 func sumBlocks(sums []uint32, row []byte, k int) int {
 	dx := 0
-	switch k {
-	case 2:
+	switch {
+	case k == 1:
+		for dx, v := range row[:len(sums)] {
+			sums[dx] += uint32(v)
+		}
+		return len(sums)
+	case k == 2:
 		for ; dx+4 <= len(sums); dx += 4 {
-			x := binary.LittleEndian.Uint64(row[2*dx:])
-			pairs := x&evenBytes + x>>8&evenBytes
+			pairs := pairSums(binary.LittleEndian.Uint64(row[2*dx:]))
 			s := sums[dx : dx+4 : dx+4]
 			s[0] += uint32(pairs & 0xffff)
 			s[1] += uint32(pairs >> 16 & 0xffff)
 			s[2] += uint32(pairs >> 32 & 0xffff)
 			s[3] += uint32(pairs >> 48)
 		}
-	case 4:
+	case k == 4:
 		for ; dx+2 <= len(sums); dx += 2 {
-			x := binary.LittleEndian.Uint64(row[4*dx:])
-			pairs := x&evenBytes + x>>8&evenBytes
+			pairs := pairSums(binary.LittleEndian.Uint64(row[4*dx:]))
 			s := sums[dx : dx+2 : dx+2]
 			s[0] += uint32(pairs&0xffff + pairs>>16&0xffff)
 			s[1] += uint32(pairs>>32&0xffff + pairs>>48)
 		}
-	case 8:
-		for ; dx < len(sums); dx++ {
-			x := binary.LittleEndian.Uint64(row[8*dx:])
-			pairs := x&evenBytes + x>>8&evenBytes
-			sums[dx] += uint32(pairs * 0x0001000100010001 >> 48)
+	case k <= 8:
+		last := ^uint64(0) >> (64 - 8*k)
+		for ; dx < len(sums) && dx*k+8 <= len(row); dx++ {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[dx*k:]) & last)
+		}
+	case k <= 16:
+		last := ^uint64(0) >> (64 - 8*(k-8))
+		for ; dx < len(sums) && dx*k+16 <= len(row); dx++ {
+			o := dx * k
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:])) +
+				wordSum(binary.LittleEndian.Uint64(row[o+8:])&last)
 		}
 	}
 	return dx
+}
+
+// pairSums returns the four sums of pairs of adjacent samples of the word
+// x, in 16-bit lanes: at most 510 each, so that adding lanes cannot carry
+// from one into the next.
+func pairSums(x uint64) uint64 {
+	return x&evenBytes + x>>8&evenBytes
+}
+
+// wordSum returns the sum of the 8 samples of the word x.
+func wordSum(x uint64) uint32 {
+	return uint32(pairSums(x) * 0x0001000100010001 >> 48)
 }
 
 // opaqueVP8 returns the VP8 frame of a still, lossy WebP without alpha:

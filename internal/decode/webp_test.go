@@ -243,9 +243,9 @@ func TestDecodeWebPDamaged(t *testing.T) {
 }
 
 // TestBoxRows checks the means of boxRows against boxMean on planes of
-// extreme and random samples, at the shrinks summed word by word and at
-// one summed sample by sample, with widths that leave partial blocks and
-// words.
+// extreme and random samples, at the shrinks summed word by word (up to
+// 16) and at one summed sample by sample, with widths that leave partial
+// blocks and blocks whose words would reach past the row.
 func TestBoxRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	planes := []struct {
@@ -257,8 +257,8 @@ func TestBoxRows(t *testing.T) {
 		{"random", func() byte { return byte(rng.IntN(256)) }},
 	}
 	for _, p := range planes {
-		for _, k := range []int{2, 4, 6, 8} {
-			for _, w := range []int{1, 7, 8, 15, 33, 64, 70} {
+		for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 10, 14, 16, 18} {
+			for _, w := range []int{1, 7, 8, 15, 33, 64, 70, 131} {
 				const h = 11
 				pix := make([]byte, w*h)
 				for i := range pix {
