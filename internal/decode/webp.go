@@ -102,6 +102,8 @@ type boxRows struct {
 	// The mapping to full range: (mean−zero)·scale/219 or /224, around
 	// offset (see fromStudioSwing).
 	zero, scale, offset int64
+	// blockMeans[s] is mean(s, k·k), for every sum s of a whole block.
+	blockMeans []uint8
 }
 
 func newBoxRows(out []byte, stride, w, h, k int, luma bool) *boxRows {
@@ -111,7 +113,24 @@ func newBoxRows(out []byte, stride, w, h, k int, luma bool) *boxRows {
 	} else {
 		b.zero, b.scale, b.offset = 128, 224, 128
 	}
+	b.blockMeans = make([]uint8, 255*k*k+1)
+	for s := range b.blockMeans {
+		b.blockMeans[s] = b.mean(uint32(s), int64(k*k))
+	}
 	return b
+}
+
+// mean returns the mean of n samples summing to s, brought to full range
+// and rounded half away from zero.
+func (b *boxRows) mean(s uint32, n int64) uint8 {
+	// round(((s/n) − zero)·255/scale) + offset, in integers.
+	num := (int64(s) - b.zero*n) * 255
+	den := n * b.scale
+	v := (num + den/2) / den
+	if num < 0 {
+		v = -((-num + den/2) / den)
+	}
+	return uint8(min(max(v+b.offset, 0), 255))
 }
 
 // add adds the next row of w samples, and writes a row of means once a
@@ -136,18 +155,17 @@ func (b *boxRows) add(row []byte) {
 		return
 	}
 	dy := (b.y - 1) / k
-	rows := int64(b.y - dy*k)
+	rows := b.y - dy*k
 	dst := b.out[dy*b.stride : dy*b.stride+len(sums)]
-	for dx, s := range sums {
-		n := rows * int64(min((dx+1)*k, b.w)-dx*k)
-		// round(((s/n) − zero)·255/scale) + offset, in integers.
-		num := (int64(s) - b.zero*n) * 255
-		den := n * b.scale
-		v := (num + den/2) / den
-		if num < 0 {
-			v = -((-num + den/2) / den)
+	dx = 0
+	if rows == k {
+		means := b.blockMeans
+		for ; dx < full; dx++ {
+			dst[dx] = means[sums[dx]]
 		}
-		dst[dx] = uint8(min(max(v+b.offset, 0), 255))
+	}
+	for ; dx < len(sums); dx++ {
+		dst[dx] = b.mean(sums[dx], int64(rows*(min((dx+1)*k, b.w)-dx*k)))
 	}
 	clear(sums)
 }
