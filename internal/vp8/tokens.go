@@ -43,7 +43,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 				r.value, r.count, r.rng = value, count, rng
 				return 16
 			}
-			p = &probs[bands[n]&7][0]
+			p = &probs[bands[n&15]&7][0]
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -66,7 +66,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 		if n == 0 {
 			step = q[0]
 		}
-		block[zigzag[n]&15] = int16(v * step)
+		block[zigzag[n&15]&15] = int16(v * step)
 		n++
 		p = &probs[bands[n]&7][next]
 	}
