@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	gwebp "github.com/gen2brain/webp"
@@ -105,7 +106,7 @@ func TestDecodeWebPShrunk(t *testing.T) {
 			t.Fatal(err)
 		}
 		filtered, unfiltered := decodeRaw(t, data, true), decodeRaw(t, data, false)
-		for _, k := range []int{2, 4, 6} {
+		for _, k := range []int{2, 4, 6, 8} {
 			img, err := Decode(context.Background(), data, h, k)
 			if err != nil {
 				t.Fatalf("%v at 1/%d: %v", size, k, err)
@@ -236,6 +237,49 @@ func TestDecodeWebPDamaged(t *testing.T) {
 			img, err := Decode(context.Background(), tt.data, h, shrink)
 			if err == nil || img != nil {
 				t.Errorf("%s at 1/%d: picture %v, error %v; want only an error", tt.name, shrink, img != nil, err)
+			}
+		}
+	}
+}
+
+// TestBoxRows checks the means of boxRows against boxMean on planes of
+// extreme and random samples, at the shrinks summed word by word (up to
+// 16) and at one summed sample by sample, with widths that leave partial
+// blocks and blocks whose words would reach past the row.
+func TestBoxRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	planes := []struct {
+		name   string
+		sample func() byte
+	}{
+		{"white", func() byte { return 255 }},
+		{"black", func() byte { return 0 }},
+		{"random", func() byte { return byte(rng.IntN(256)) }},
+	}
+	for _, p := range planes {
+		for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 10, 14, 16, 18} {
+			for _, w := range []int{1, 7, 8, 15, 33, 64, 70, 131} {
+				const h = 11
+				pix := make([]byte, w*h)
+				for i := range pix {
+					pix[i] = p.sample()
+				}
+				for _, luma := range []bool{true, false} {
+					dw, dh := (w+k-1)/k, (h+k-1)/k
+					out := make([]byte, dw*dh)
+					b := newBoxRows(out, dw, w, h, k, luma)
+					for y := range h {
+						b.add(pix[y*w : y*w+w])
+					}
+					for y := range dh {
+						for x := range dw {
+							want := boxMean(pix, w, x*k, y*k, min(x*k+k, w), min(y*k+k, h), luma)
+							if got := out[y*dw+x]; got != want {
+								t.Fatalf("%s, k %d, width %d, luma %v, (%d,%d): %d, want %d", p.name, k, w, luma, x, y, got, want)
+							}
+						}
+					}
+				}
 			}
 		}
 	}

@@ -114,6 +114,23 @@ func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, i
 	return bit, value << shift, count - int(shift), rng << shift
 }
 
+// decodeSign is decodeBit at even odds (prob 128), as the sign of every
+// coefficient is read: the split is then (rng+1)/2, and the new range is
+// below 128, needing a shift by one, unless it is that split of 128.
+func decodeSign(value uint64, count int, rng uint32) (bool, uint64, int, uint32) {
+	split := (rng + 1) >> 1
+	bigSplit := uint64(split) << 56
+	bit := value >= bigSplit
+	if bit {
+		rng -= split
+		value -= bigSplit
+	} else {
+		rng = split
+	}
+	shift := (rng>>7 ^ 1) & 1
+	return bit, value << shift, count - int(shift), rng << shift
+}
+
 // more refills a decoder state held in local variables.
 func (d *boolDecoder) more(value uint64, count int) (uint64, int) {
 	d.value, d.count = value, count

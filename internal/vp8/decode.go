@@ -85,7 +85,10 @@ type decoder struct {
 
 	mb     macroblock
 	coeffs [25 * 16]int16 // 16 luma, 4 Cb, 4 Cr, then Y2
-	ws     [wsSize]byte
+	// acBlocks has bit i set when block i of coeffs may have a coefficient
+	// other than its DC one (clear: the block needs at most addDC).
+	acBlocks uint32
+	ws       [wsSize]byte
 
 	// The loop filter of each macroblock of the current row (nil when the
 	// frame is not filtered).

@@ -57,27 +57,30 @@ func addIDCT(block *[16]int16, ws *[wsSize]byte, off int) {
 		t[4*i+2] = b - c
 		t[4*i+3] = a - d
 	}
+	px := (*[3*wsStride + 4]byte)(ws[off:])
 	for j := range 4 {
 		dc := t[j] + 4
 		a := dc + t[8+j]
 		b := dc - t[8+j]
 		c := (t[4+j]*c2)>>16 - (t[12+j]*c1)>>16
 		d := (t[4+j]*c1)>>16 + (t[12+j]*c2)>>16
-		row := ws[off+j*wsStride : off+j*wsStride+4 : off+j*wsStride+4]
-		row[0] = clamp255(int32(row[0]) + (a+d)>>3)
-		row[1] = clamp255(int32(row[1]) + (b+c)>>3)
-		row[2] = clamp255(int32(row[2]) + (b-c)>>3)
-		row[3] = clamp255(int32(row[3]) + (a-d)>>3)
+		o := j * wsStride
+		px[o] = clamp255(int32(px[o]) + (a+d)>>3)
+		px[o+1] = clamp255(int32(px[o+1]) + (b+c)>>3)
+		px[o+2] = clamp255(int32(px[o+2]) + (b-c)>>3)
+		px[o+3] = clamp255(int32(px[o+3]) + (a-d)>>3)
 	}
 }
 
 // addDC adds the inverse DCT of a block whose only coefficient is dc.
 func addDC(dc int16, ws *[wsSize]byte, off int) {
 	v := (int32(dc) + 4) >> 3
+	px := (*[3*wsStride + 4]byte)(ws[off:])
 	for j := range 4 {
-		row := ws[off+j*wsStride : off+j*wsStride+4 : off+j*wsStride+4]
-		for i := range row {
-			row[i] = clamp255(int32(row[i]) + v)
-		}
+		o := j * wsStride
+		px[o] = clamp255(int32(px[o]) + v)
+		px[o+1] = clamp255(int32(px[o+1]) + v)
+		px[o+2] = clamp255(int32(px[o+2]) + v)
+		px[o+3] = clamp255(int32(px[o+3]) + v)
 	}
 }

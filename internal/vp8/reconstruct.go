@@ -22,14 +22,14 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 			off := wsY + (i/4)*4*wsStride + (i%4)*4
 			predictSubblock(ws, off, mb.submodes[i])
 			if nonZero {
-				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, off)
+				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, off, d.acBlocks>>i&1 != 0)
 			}
 		}
 	} else {
 		predictBlock(ws, wsY, 16, mb.ymode, hasTop, hasLeft)
 		if nonZero {
 			for i := range 16 {
-				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, wsY+(i/4)*4*wsStride+(i%4)*4)
+				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, wsY+(i/4)*4*wsStride+(i%4)*4, d.acBlocks>>i&1 != 0)
 			}
 		}
 	}
@@ -38,8 +38,8 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 	if nonZero {
 		for i := range 4 {
 			off := (i/2)*4*wsStride + (i%2)*4
-			addResidual((*[16]int16)(d.coeffs[256+16*i:]), ws, wsU+off)
-			addResidual((*[16]int16)(d.coeffs[320+16*i:]), ws, wsV+off)
+			addResidual((*[16]int16)(d.coeffs[256+16*i:]), ws, wsU+off, d.acBlocks>>(16+i)&1 != 0)
+			addResidual((*[16]int16)(d.coeffs[320+16*i:]), ws, wsV+off, d.acBlocks>>(20+i)&1 != 0)
 		}
 	}
 
@@ -58,15 +58,12 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 }
 
 // addResidual adds the inverse transform of block to the 4x4 pixels at
-// off, taking the short way when only the DC coefficient is set.
-func addResidual(block *[16]int16, ws *[wsSize]byte, off int) {
-	for _, c := range block[1:] {
-		if c != 0 {
-			addIDCT(block, ws, off)
-			return
-		}
-	}
-	if block[0] != 0 {
+// off, taking the short way when only the DC coefficient may be set
+// (ac is false). The two ways agree on a block of only a DC coefficient.
+func addResidual(block *[16]int16, ws *[wsSize]byte, off int, ac bool) {
+	if ac {
+		addIDCT(block, ws, off)
+	} else if block[0] != 0 {
 		addDC(block[0], ws, off)
 	}
 }

@@ -43,7 +43,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 				r.value, r.count, r.rng = value, count, rng
 				return 16
 			}
-			p = &probs[bands[n]&7][0]
+			p = &probs[bands[n&15]&7][0]
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -59,14 +59,14 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 		if count < 0 {
 			value, count = r.more(value, count)
 		}
-		if bit, value, count, rng = decodeBit(value, count, rng, 128); bit {
+		if bit, value, count, rng = decodeSign(value, count, rng); bit {
 			v = -v
 		}
 		step := q[1]
 		if n == 0 {
 			step = q[0]
 		}
-		block[zigzag[n]&15] = int16(v * step)
+		block[zigzag[n&15]&15] = int16(v * step)
 		n++
 		p = &probs[bands[n]&7][next]
 	}
@@ -129,6 +129,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 	first := 0
 	yProbs := &d.coeffProbs[typeYWithDC]
 	nonZero := false
+	var acBlocks uint32
 	if !d.mb.is4x4 {
 		y2 := (*[16]int16)(d.coeffs[384:400])
 		ctx := int(top>>8&1 + left>>8&1)
@@ -148,6 +149,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 			t := top >> x & 1
 			block := (*[16]int16)(d.coeffs[16*(4*y+x):])
 			n := readCoeffs(r, yProbs, int(t+l), &q.y1, first, block)
+			acBlocks |= uint32(b2i(n > 1)) << (4*y + x)
 			nz := uint16(b2i(n > first))
 			l = nz
 			top = top&^(1<<x) | nz<<x
@@ -163,6 +165,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 				t := top >> (shift + x) & 1
 				block := (*[16]int16)(d.coeffs[256+64*c+16*(2*y+x):])
 				n := readCoeffs(r, &d.coeffProbs[typeChroma], int(t+l), &q.uv, 0, block)
+				acBlocks |= uint32(b2i(n > 1)) << (16 + 4*c + 2*y + x)
 				nz := uint16(b2i(n > 0))
 				l = nz
 				top = top&^(1<<(shift+x)) | nz<<(shift+x)
@@ -172,5 +175,6 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 		}
 	}
 	d.topNZ[mbx], d.leftNZ = top, left
+	d.acBlocks = acBlocks
 	return nonZero
 }
