@@ -18,15 +18,8 @@ func DecodeAVIF(ctx context.Context, data []byte) (image.Image, error) {
 // *image.RGBA, or an *image.RGBA64 for more than 8 bits per sample. No
 // transform (clap, irot, imir) is applied. The image does not share memory
 // with the decoder.
-func (e *Engine) DecodeAVIF(ctx context.Context, data []byte) (img image.Image, err error) {
-	in, err := e.avif.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	reusable := false
-	defer func() { e.avif.put(ctx, in, reusable) }()
-	img, reusable, err = in.decodeAVIF(ctx, data)
-	return img, err
+func (e *Engine) DecodeAVIF(ctx context.Context, data []byte) (image.Image, error) {
+	return e.avif.decode(ctx, data, (*instance).decodeAVIF)
 }
 
 // decodeAVIF decodes data in the instance with lib/decode.c's decode; see

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"path/filepath"
@@ -213,6 +214,20 @@ func (p *pool) put(ctx context.Context, in *instance, reusable bool) {
 		in.mod.Close(ctx)
 	}
 	<-p.slots
+}
+
+// decode runs decode on data in an instance of the pool, taken with get
+// and given back with put; decode reports whether the instance may decode
+// again.
+func (p *pool) decode(ctx context.Context, data []byte, decode func(*instance, context.Context, []byte) (image.Image, bool, error)) (image.Image, error) {
+	in, err := p.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reusable := false
+	defer func() { p.put(ctx, in, reusable) }()
+	img, reusable, err := decode(in, ctx, data)
+	return img, err
 }
 
 func (p *pool) instantiate(ctx context.Context) (*instance, error) {

@@ -106,15 +106,8 @@ func DecodeHEIC(ctx context.Context, data []byte) (image.Image, error) {
 // *image.Gray, or for pictures with alpha an *image.NRGBA or *image.RGBA.
 // The image does not share memory with the decoder. libheif must call the
 // file HEIC by its major brand (heic or heix).
-func (e *Engine) DecodeHEIC(ctx context.Context, data []byte) (img image.Image, err error) {
-	in, err := e.heic.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	reusable := false
-	defer func() { e.heic.put(ctx, in, reusable) }()
-	img, reusable, err = in.decodeHEIC(ctx, data)
-	return img, err
+func (e *Engine) DecodeHEIC(ctx context.Context, data []byte) (image.Image, error) {
+	return e.heic.decode(ctx, data, (*instance).decodeHEIC)
 }
 
 // decodeHEIC decodes data in the instance; reusable reports whether every
