@@ -59,10 +59,10 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 	}
 	dw, dh := (w+k-1)/k, (h+k-1)/k
 	img := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio444)
-	luma := newBoxRows(img.Y, dw, w, h, k, true)
+	luma := newBoxRows(img.Y, dw, w, h, k, limitedLuma)
 	cw, ch := (w+1)/2, (h+1)/2
-	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, false)
-	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, false)
+	cb := newBoxRows(img.Cb, dw, cw, ch, k/2, limitedChroma)
+	cr := newBoxRows(img.Cr, dw, cw, ch, k/2, limitedChroma)
 	decodeRows := vp8.DecodeRows
 	if k >= unfilteredShrink {
 		decodeRows = vp8.DecodeRowsUnfiltered
@@ -89,145 +89,6 @@ func decodeVP8Shrunk(frame []byte, k int) (*image.YCbCr, error) {
 // moved the mean RGB PSNR against a full-resolution Lanczos reference by
 // 0.07 dB, from 48.55 to 48.48 (vipsthumbnail: 42.88).
 const unfilteredShrink = 4
-
-// boxRows box-averages the rows of a w×h plane of limited-range samples,
-// given one at a time, by k×k blocks into out (rows of stride samples),
-// and brings the means to full range.
-type boxRows struct {
-	out     []byte
-	stride  int
-	w, h, k int
-	y       int // rows added so far
-	sums    []uint32
-	// The mapping to full range: (mean−zero)·scale/219 or /224, around
-	// offset (see fromStudioSwing).
-	zero, scale, offset int64
-	// blockMeans[s] is mean(s, k·k), for every sum s of a whole block.
-	blockMeans []uint8
-}
-
-func newBoxRows(out []byte, stride, w, h, k int, luma bool) *boxRows {
-	b := &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k)}
-	if luma {
-		b.zero, b.scale, b.offset = 16, 219, 0
-	} else {
-		b.zero, b.scale, b.offset = 128, 224, 128
-	}
-	b.blockMeans = make([]uint8, 255*k*k+1)
-	for s := range b.blockMeans {
-		b.blockMeans[s] = b.mean(uint32(s), int64(k*k))
-	}
-	return b
-}
-
-// mean returns the mean of n samples summing to s, brought to full range
-// and rounded half away from zero.
-func (b *boxRows) mean(s uint32, n int64) uint8 {
-	// round(((s/n) − zero)·255/scale) + offset, in integers.
-	num := (int64(s) - b.zero*n) * 255
-	den := n * b.scale
-	v := (num + den/2) / den
-	if num < 0 {
-		v = -((-num + den/2) / den)
-	}
-	return uint8(min(max(v+b.offset, 0), 255))
-}
-
-// add adds the next row of w samples, and writes a row of means once a
-// row of blocks is complete.
-func (b *boxRows) add(row []byte) {
-	k, sums := b.k, b.sums
-	full := b.w / k
-	row = row[:b.w]
-	dx := sumBlocks(sums[:full], row, k)
-	for ; dx < full; dx++ {
-		var s uint32
-		for _, v := range row[dx*k : dx*k+k] {
-			s += uint32(v)
-		}
-		sums[dx] += s
-	}
-	for _, v := range row[full*k:] {
-		sums[full] += uint32(v)
-	}
-	b.y++
-	if b.y%k != 0 && b.y != b.h {
-		return
-	}
-	dy := (b.y - 1) / k
-	rows := b.y - dy*k
-	dst := b.out[dy*b.stride : dy*b.stride+len(sums)]
-	dx = 0
-	if rows == k {
-		means := b.blockMeans
-		for ; dx < full; dx++ {
-			dst[dx] = means[sums[dx]]
-		}
-	}
-	for ; dx < len(sums); dx++ {
-		dst[dx] = b.mean(sums[dx], int64(rows*(min((dx+1)*k, b.w)-dx*k)))
-	}
-	clear(sums)
-}
-
-// evenBytes selects the even bytes of a word of 8 samples.
-const evenBytes = 0x00ff00ff00ff00ff
-
-// sumBlocks adds to sums the sums of the first blocks of k samples of
-// row, a word of 8 samples at a time for k up to 16, and returns how many
-// blocks it summed, leaving the rest (whose words would reach past the
-// row) to the caller.
-func sumBlocks(sums []uint32, row []byte, k int) int {
-	dx := 0
-	switch {
-	case k == 1:
-		for dx, v := range row[:len(sums)] {
-			sums[dx] += uint32(v)
-		}
-		return len(sums)
-	case k == 2:
-		for ; dx+4 <= len(sums); dx += 4 {
-			pairs := pairSums(binary.LittleEndian.Uint64(row[2*dx:]))
-			s := sums[dx : dx+4 : dx+4]
-			s[0] += uint32(pairs & 0xffff)
-			s[1] += uint32(pairs >> 16 & 0xffff)
-			s[2] += uint32(pairs >> 32 & 0xffff)
-			s[3] += uint32(pairs >> 48)
-		}
-	case k == 4:
-		for ; dx+2 <= len(sums); dx += 2 {
-			pairs := pairSums(binary.LittleEndian.Uint64(row[4*dx:]))
-			s := sums[dx : dx+2 : dx+2]
-			s[0] += uint32(pairs&0xffff + pairs>>16&0xffff)
-			s[1] += uint32(pairs>>32&0xffff + pairs>>48)
-		}
-	case k <= 8:
-		last := ^uint64(0) >> (64 - 8*k)
-		for ; dx < len(sums) && dx*k+8 <= len(row); dx++ {
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[dx*k:]) & last)
-		}
-	case k <= 16:
-		last := ^uint64(0) >> (64 - 8*(k-8))
-		for ; dx < len(sums) && dx*k+16 <= len(row); dx++ {
-			o := dx * k
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:])) +
-				wordSum(binary.LittleEndian.Uint64(row[o+8:])&last)
-		}
-	}
-	return dx
-}
-
-// pairSums returns the four sums of pairs of adjacent samples of the word
-// x, in 16-bit lanes: at most 510 each, so that adding lanes cannot carry
-// from one into the next.
-func pairSums(x uint64) uint64 {
-	return x&evenBytes + x>>8&evenBytes
-}
-
-// wordSum returns the sum of the 8 samples of the word x.
-func wordSum(x uint64) uint32 {
-	return uint32(pairSums(x) * 0x0001000100010001 >> 48)
-}
 
 // opaqueVP8 returns the VP8 frame of a still, lossy WebP without alpha:
 // the payload of its "VP8 " chunk, which must be complete. It reports
