@@ -108,6 +108,9 @@ func (h Header) DecodeCost(shrink int) int64 {
 			perPixel = costWebP
 		}
 	case HEIC:
+		if h.DecodesTiles(shrink) {
+			return int64(h.grid.cost(shrink)*costMargin + wasmFixed)
+		}
 		perPixel, fixed = costHEIC, wasmFixed
 	case AVIF:
 		perPixel, fixed = costAVIF, wasmFixed

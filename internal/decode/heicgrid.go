@@ -128,11 +128,22 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 	return g
 }
 
-// decodesTiles reports whether Decode decodes the image of h at 1/k tile
+// DecodesTiles reports whether Decode decodes the image of h at 1/k tile
 // by tile (decodeGridShrunk): a HEIC grid primary item that tileGrid
 // accepts, and k even.
-func (h Header) decodesTiles(k int) bool {
+func (h Header) DecodesTiles(k int) bool {
 	return h.Format == HEIC && h.item == 0 && h.grid != nil && k > 1 && k%2 == 0
+}
+
+// cost is the memory that decodeGridShrunk takes at 1/k, besides the
+// WebAssembly decoder's fixed memory: the file twice (the working copy and
+// the decoder's), one tile as libheif decodes it (costHEIC per pixel), a
+// row of decoded tiles (4:2:0 planes, their rows padded: 2 bytes per
+// pixel), and the shrunk 4:4:4 picture.
+func (g *heicGrid) cost(k int) float64 {
+	tile := float64(g.tileW) * float64(g.tileH)
+	shrunk := float64((g.width+k-1)/k) * float64((g.height+k-1)/k)
+	return 2*float64(g.fileSize) + tile*costHEIC + float64(g.cols)*tile*2 + shrunk*3
 }
 
 // errGridUnsupported is the error of a tile that decodes to other samples
@@ -140,7 +151,7 @@ func (h Header) decodesTiles(k int) bool {
 var errGridUnsupported = errors.New("a tile unlike its header")
 
 // decodeGridShrunk decodes the grid primary item of the HEIC file data,
-// as h describes it (h.decodesTiles(k)), straight to a 4:4:4 picture of
+// as h describes it (h.DecodesTiles(k)), straight to a 4:4:4 picture of
 // ceil(w/k)×ceil(h/k), each luma sample the mean of a k×k block and each
 // chroma sample the mean of the (k/2)×(k/2) chroma block under it, those
 // at the right and bottom edges taken over the samples they hold, in full
@@ -251,11 +262,11 @@ func orientYCbCr444(m *image.YCbCr, o int) *image.YCbCr {
 }
 
 // decodeHEIC decodes the HEIC image of h: its thumbnail item when h is a
-// thumbnail's header; its grid of tiles at 1/shrink when h.decodesTiles
+// thumbnail's header; its grid of tiles at 1/shrink when h.DecodesTiles
 // says so, unless a tile proves unlike its header; else the whole primary
 // item, through libheif, in full range.
 func decodeHEIC(ctx context.Context, data []byte, h Header, shrink int) (image.Image, error) {
-	if h.decodesTiles(shrink) {
+	if h.DecodesTiles(shrink) {
 		img, err := decodeGridShrunk(ctx, data, h, shrink)
 		switch {
 		case err == nil:

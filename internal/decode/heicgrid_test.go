@@ -94,7 +94,7 @@ func TestHEICGridTiles(t *testing.T) {
 				t.Fatalf("whole picture %v, header %dx%d", whole.Bounds(), h.Width, h.Height)
 			}
 			for _, k := range tt.shrinks {
-				if !h.decodesTiles(k) {
+				if !h.DecodesTiles(k) {
 					t.Fatalf("1/%d: not decoded tile by tile", k)
 				}
 				img, err := Decode(context.Background(), tt.file, h, k)
@@ -147,8 +147,8 @@ func TestHEICGridFallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (h.grid != nil) != tt.tiles || h.decodesTiles(tt.k) {
-				t.Fatalf("grid %v, decodesTiles(%d) %v", h.grid != nil, tt.k, h.decodesTiles(tt.k))
+			if (h.grid != nil) != tt.tiles || h.DecodesTiles(tt.k) {
+				t.Fatalf("grid %v, DecodesTiles(%d) %v", h.grid != nil, tt.k, h.DecodesTiles(tt.k))
 			}
 			want, wantErr := Decode(context.Background(), tt.file, h, 1)
 			got, err := Decode(context.Background(), tt.file, h, tt.k)
@@ -165,7 +165,7 @@ func TestHEICGridFallback(t *testing.T) {
 	}
 	if h, _ := ReadHeader(grid); h.grid == nil || len(h.thumbnails) != 1 {
 		t.Fatal("grid.heic: no grid, or no thumbnail item")
-	} else if th, ok := h.Thumbnail(100, 60); !ok || th.decodesTiles(2) {
+	} else if th, ok := h.Thumbnail(100, 60); !ok || th.DecodesTiles(2) {
 		t.Error("the thumbnail item is taken for the grid")
 	}
 }
