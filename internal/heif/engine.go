@@ -58,13 +58,35 @@ func NewEngine(cacheDir string, limit int) *Engine {
 var (
 	defaultOnce   sync.Once
 	defaultEngine *Engine
+	defaultMu     sync.Mutex
+	defaultLimit  int
+	defaultMade   bool
 )
 
 // Default returns the Engine that DecodeHEIC and DecodeAVIF use: its cache
-// directory is DefaultCacheDir, and its limit runtime.GOMAXPROCS(0).
+// directory is DefaultCacheDir, and its limit the one SetDefaultLimit set,
+// or else runtime.GOMAXPROCS(0).
 func Default() *Engine {
-	defaultOnce.Do(func() { defaultEngine = NewEngine(DefaultCacheDir(), 0) })
+	defaultOnce.Do(func() {
+		defaultMu.Lock()
+		defer defaultMu.Unlock()
+		defaultEngine, defaultMade = NewEngine(DefaultCacheDir(), defaultLimit), true
+	})
 	return defaultEngine
+}
+
+// SetDefaultLimit sets the limit of Default's Engine to n (see NewEngine),
+// for a process whose decodes run in n workers, so that there are never
+// more instances than workers. It takes effect only before Default is
+// first called, and reports whether it did. It is safe for concurrent use.
+func SetDefaultLimit(n int) bool {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultMade {
+		return false
+	}
+	defaultLimit = n
+	return true
 }
 
 // DefaultCacheDir returns the directory where compiled modules are kept:
