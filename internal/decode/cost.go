@@ -60,7 +60,7 @@ const (
 	costWebPOpaque  = 2  // a VP8 stream: 1.7 B/px
 	costWebP        = 7  // VP8L or VP8 with ALPH: 4.0 and 6.7 B/px
 	costWebPAnim    = 32 // per canvas pixel, libwebp in WebAssembly: 26-31 B/px
-	costHEIC        = 26 // libheif in WebAssembly: 24 B/px
+	costHEIC        = 10 // libheif in WebAssembly, then the Go copy: 8.0-9.0 B/px
 	costAVIF        = 75 // libavif and libaom in WebAssembly: 66-72 B/px at 8 bits
 	costAVIFDeep    = 2 * costAVIF
 	wasmFixed       = 40 << 20 // a WebAssembly decoder's own memory, as allocated

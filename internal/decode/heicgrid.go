@@ -139,11 +139,15 @@ func (h Header) DecodesTiles(k int) bool {
 // WebAssembly decoder's fixed memory: the file twice (the working copy and
 // the decoder's), one tile as libheif decodes it (costHEIC per pixel), a
 // row of decoded tiles (4:2:0 planes, their rows padded: 2 bytes per
-// pixel), and the shrunk 4:4:4 picture.
+// pixel), and the shrunk 4:4:4 picture; and the decoded tiles that
+// gen2brain/heic's decode function never frees in the decoder's memory
+// (2 bytes per pixel), up to the memory at which the decoder is closed
+// rather than kept (heif.HEICInstanceMemory).
 func (g *heicGrid) cost(k int) float64 {
 	tile := float64(g.tileW) * float64(g.tileH)
 	shrunk := float64((g.width+k-1)/k) * float64((g.height+k-1)/k)
-	return 2*float64(g.fileSize) + tile*costHEIC + float64(g.cols)*tile*2 + shrunk*3
+	leaked := min(float64(len(g.tiles))*tile*2, heif.HEICInstanceMemory)
+	return 2*float64(g.fileSize) + tile*costHEIC + float64(g.cols)*tile*2 + shrunk*3 + leaked
 }
 
 // errGridUnsupported is the error of a tile that decodes to other samples

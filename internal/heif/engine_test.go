@@ -266,14 +266,14 @@ func TestPoolKeep(t *testing.T) {
 		keep uint32
 		idle int
 	}{
-		{"within", DefaultInstanceMemory, 1},
+		{"within", HEICInstanceMemory, 1},
 		{"past", 1 << 16, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewEngine(sharedCacheDir, 2)
 			defer e.Close(context.Background())
-			e.keep = tt.keep
+			e.heic.keep = tt.keep
 			if _, err := e.DecodeHEIC(context.Background(), data); err != nil {
 				t.Fatal(err)
 			}
