@@ -212,3 +212,25 @@ func TestOrientYCbCr444(t *testing.T) {
 		}
 	}
 }
+
+// TestHEICGridCost: the tile path's cost at an even shrink is well under
+// the whole picture's, and other shrinks cost the whole picture.
+func TestHEICGridCost(t *testing.T) {
+	data := heicGridOf(t, 4032, 3024)
+	h, err := ReadHeader(data)
+	if err != nil || !h.DecodesTiles(2) {
+		t.Fatalf("%v; tiles %v", err, h.DecodesTiles(2))
+	}
+	whole := h.DecodeCost(1)
+	if got := h.DecodeCost(3); got != whole {
+		t.Errorf("DecodeCost(3) = %d, want the whole picture's %d", got, whole)
+	}
+	for _, k := range []int{2, 4, 8} {
+		if got := h.DecodeCost(k); got > whole/2 {
+			t.Errorf("DecodeCost(%d) = %d MiB, want at most half the whole picture's %d MiB", k, got>>20, whole>>20)
+		}
+	}
+	if a, b := h.DecodeCost(2), h.DecodeCost(8); a <= b {
+		t.Errorf("DecodeCost(2) = %d, not above DecodeCost(8) = %d", a, b)
+	}
+}
