@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -14,28 +13,30 @@ import (
 
 // heicGrid is a HEIC primary item that is a grid of HEVC tiles which
 // decodeGridShrunk can decode one tile at a time: every tile an hvc1 item
-// of 8-bit 4:2:0 samples of the BT.601 matrix (or unspecified), all of one
-// even size and one sample range, without transforms of their own; a grid
-// without alpha or clean aperture.
+// of one extent, of 8-bit 4:2:0 samples of the BT.601 matrix (or
+// unspecified), all of one even size and one sample range, without
+// transforms of their own; a grid without alpha or clean aperture.
 type heicGrid struct {
 	rows, cols   int
 	tileW, tileH int
 	// width and height are the grid's output size, before irot and imir,
 	// which crops the tiles of the right column and bottom row.
 	width, height int
-	tiles         []uint32 // item IDs, row by row
-	// hidden are the offsets in the file of the flags bytes of the tiles'
-	// infe boxes that mark them hidden: libheif refuses a hidden item as
-	// the primary one.
-	hidden []int
-	// limited is whether the tiles' samples are limited range by their
-	// sequence parameter set, which libheif stretches when it composes
-	// the grid (whatever colr property the grid item has).
-	limited bool
+	tiles         []gridTile // row by row
+	// colr are the grid item's colr properties, whole boxes.
+	colr []byte
 	// orientation is the EXIF orientation that the grid item's irot and
 	// imir make, which Decode applies.
 	orientation int
-	fileSize    int
+	// maxTile is the largest size of a tile's data, in bytes.
+	maxTile int
+}
+
+// gridTile is where a tile's hvcC property and data are in the file:
+// offsets of their first and one past their last byte.
+type gridTile struct {
+	id         uint32
+	hvcC, data [2]int
 }
 
 // tileGrid returns the description of the grid item id of the HEIF file b
@@ -50,34 +51,44 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 	if !ok {
 		return nil
 	}
-	g := &heicGrid{rows: rows, cols: cols, width: w, height: h, orientation: orientation, fileSize: len(b)}
+	var ids []uint32
 	for _, r := range refs {
 		switch {
 		case r.typ == "dimg" && r.from == id:
-			if g.tiles != nil {
+			if ids != nil {
 				return nil
 			}
-			g.tiles = r.to
+			ids = r.to
 		case r.typ == "auxl" && slices.Contains(r.to, id):
 			return nil // alpha or depth
 		}
 	}
-	if len(g.tiles) != rows*cols {
+	if len(ids) != rows*cols {
+		return nil
+	}
+	locs, ok := ilocItems(b)
+	if !ok {
 		return nil
 	}
 	iprp := boxes(find(mb, "iprp"))
 	props := boxes(find(iprp, "ipco"))
 	ipma := find(iprp, "ipma")
-	for i, tile := range g.tiles {
-		typ, infe := itemInfo(mb, tile)
-		if typ != "hvc1" {
+	g := &heicGrid{rows: rows, cols: cols, width: w, height: h, orientation: orientation}
+	// at returns the offsets in b of p, a slice of b.
+	at := func(p []byte) [2]int {
+		start := cap(b) - cap(p) // boxes only reslices b
+		return [2]int{start, start + len(p)}
+	}
+	for _, j := range primaryProps(ipma, id) {
+		if 1 <= j && j <= len(props) && props[j-1].typ == "colr" {
+			g.colr = append(g.colr, newBox("colr", props[j-1].data)...)
+		}
+	}
+	for i, tile := range ids {
+		if itemType(mb, tile) != "hvc1" {
 			return nil
 		}
-		if infe[3]&1 != 0 {
-			// boxes only reslices b, so the capacities tell where infe is.
-			g.hidden = append(g.hidden, cap(b)-cap(infe)+3)
-		}
-		var hvcC []byte
+		t := gridTile{id: tile}
 		var tw, th int
 		for _, j := range primaryProps(ipma, tile) {
 			if j < 1 || j > len(props) {
@@ -86,7 +97,7 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 			p := props[j-1].data
 			switch props[j-1].typ {
 			case "hvcC":
-				hvcC = p
+				t.hvcC = at(p)
 			case "ispe":
 				if len(p) >= 12 {
 					tw, th = int(binary.BigEndian.Uint32(p[4:])), int(binary.BigEndian.Uint32(p[8:]))
@@ -100,13 +111,10 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 				return nil // a transform, or what this decoder does not know
 			}
 		}
+		hvcC := b[t.hvcC[0]:t.hvcC[1]]
 		// HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1):
 		// chroma format, luma and chroma bit depths less 8.
 		if len(hvcC) < 19 || hvcC[16]&3 != 1 || hvcC[17]&7 != 0 || hvcC[18]&7 != 0 {
-			return nil
-		}
-		full, err := hevcFullRange(hvcC)
-		if err != nil {
 			return nil
 		}
 		// The samples are taken as Go's YCbCr takes them, BT.601 (5 and 6)
@@ -115,13 +123,24 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 			return nil
 		}
 		if i == 0 {
-			g.tileW, g.tileH, g.limited = tw, th, !full
-		} else if tw != g.tileW || th != g.tileH || g.limited == full {
+			g.tileW, g.tileH = tw, th
+		} else if tw != g.tileW || th != g.tileH {
 			return nil
 		}
+		j := slices.IndexFunc(locs, func(it ilocItem) bool { return it.id == tile })
+		if j < 0 || locs[j].method != 0 || len(locs[j].extents) != 1 {
+			return nil
+		}
+		e := locs[j].extents[0]
+		if e.offset < 0 || e.length <= 0 || e.offset+e.length > int64(len(b)) {
+			return nil
+		}
+		t.data = [2]int{int(e.offset), int(e.offset + e.length)}
+		g.maxTile = max(g.maxTile, int(e.length))
+		g.tiles = append(g.tiles, t)
 	}
 	tw, th := g.tileW, g.tileH
-	if tw < 2 || th < 2 || tw%2 != 0 || th%2 != 0 ||
+	if tw < 2 || th < 2 || tw%2 != 0 || th%2 != 0 || tw > 0xffff || th > 0xffff ||
 		cols*tw < w || (cols-1)*tw >= w || rows*th < h || (rows-1)*th >= h {
 		return nil
 	}
@@ -136,18 +155,19 @@ func (h Header) DecodesTiles(k int) bool {
 }
 
 // cost is the memory that decodeGridShrunk takes at 1/k, besides the
-// WebAssembly decoder's fixed memory: the file twice (the working copy and
-// the decoder's), one tile as libheif decodes it (costHEIC per pixel), a
-// row of decoded tiles (4:2:0 planes, their rows padded: 2 bytes per
-// pixel), and the shrunk 4:4:4 picture; and the decoded tiles that
+// WebAssembly decoder's fixed memory: a one-tile file twice (its own and
+// the decoder's copy), one tile as libheif decodes it (costHEIC per
+// pixel), a row of decoded tiles (4:2:0 planes, their rows padded: 2 bytes
+// per pixel), and the shrunk 4:4:4 picture; and the decoded tiles that
 // gen2brain/heic's decode function never frees in the decoder's memory
 // (2 bytes per pixel), up to the memory at which the decoder is closed
 // rather than kept (heif.HEICInstanceMemory).
 func (g *heicGrid) cost(k int) float64 {
 	tile := float64(g.tileW) * float64(g.tileH)
 	shrunk := float64((g.width+k-1)/k) * float64((g.height+k-1)/k)
+	file := float64(g.maxTile + len(g.colr) + 1024)
 	leaked := min(float64(len(g.tiles))*tile*2, heif.HEICInstanceMemory)
-	return 2*float64(g.fileSize) + tile*costHEIC + float64(g.cols)*tile*2 + shrunk*3 + leaked
+	return 2*file + tile*costHEIC + float64(g.cols)*tile*2 + shrunk*3 + leaked
 }
 
 // errGridUnsupported is the error of a tile that decodes to other samples
@@ -158,30 +178,21 @@ var errGridUnsupported = errors.New("a tile unlike its header")
 // as h describes it (h.DecodesTiles(k)), straight to a 4:4:4 picture of
 // ceil(w/k)×ceil(h/k), each luma sample the mean of a k×k block and each
 // chroma sample the mean of the (k/2)×(k/2) chroma block under it, those
-// at the right and bottom edges taken over the samples they hold, in full
-// range; then it applies the grid's irot and imir. It decodes one tile at
-// a time with libheif, from a copy of data whose pitm box names the tile,
-// so that only one row of tiles and the shrunk picture exist at once.
+// at the right and bottom edges taken over the samples they hold; then it
+// applies the grid's irot and imir. It decodes one tile at a time with
+// libheif, each as a file of its own (oneTileGrid), so that only one row
+// of tiles and the shrunk picture exist at once.
 func decodeGridShrunk(ctx context.Context, data []byte, h Header, k int) (*image.YCbCr, error) {
 	g := h.grid
-	work := heicForLibheif(heicBrand(data))
-	if len(work) > 0 && &work[0] == &data[0] {
-		work = bytes.Clone(data)
-	}
-	for _, at := range g.hidden {
-		work[at] &^= 1
-	}
 	w, ht := g.width, g.height
 	dw, dh := (w+k-1)/k, (ht+k-1)/k
 	out := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio444)
-	lumaRange, chromaRange := fullRange, fullRange
-	if g.limited {
-		lumaRange, chromaRange = limitedLuma, limitedChroma
-	}
 	cw, ch := (w+1)/2, (ht+1)/2
-	luma := newBoxRows(out.Y, dw, w, ht, k, lumaRange)
-	cb := newBoxRows(out.Cb, dw, cw, ch, k/2, chromaRange)
-	cr := newBoxRows(out.Cr, dw, cw, ch, k/2, chromaRange)
+	// libheif gives a grid's samples in full range, as it gives the whole
+	// grid.
+	luma := newBoxRows(out.Y, dw, w, ht, k, fullRange)
+	cb := newBoxRows(out.Cb, dw, cw, ch, k/2, fullRange)
+	cr := newBoxRows(out.Cr, dw, cw, ch, k/2, fullRange)
 	tiles := make([]*image.YCbCr, g.cols)
 	line := make([]byte, w)
 	// addRows adds n rows of a plane, from the tiles' planes of tw
@@ -201,13 +212,10 @@ func decodeGridShrunk(ctx context.Context, data []byte, h Header, k int) (*image
 	crPlane := func(t *image.YCbCr) ([]byte, int) { return t.Cr, t.CStride }
 	for r := range g.rows {
 		for c := range g.cols {
-			id := g.tiles[r*g.cols+c]
-			if !setPrimary(work, h.pitm, id) {
-				return nil, errGridUnsupported
-			}
-			img, err := heif.DecodeHEIC(ctx, work)
+			i := r*g.cols + c
+			img, err := heif.DecodeHEIC(ctx, g.oneTileGrid(data, i))
 			if err != nil {
-				return nil, fmt.Errorf("tile %d of %d (item %d): %w", r*g.cols+c+1, len(g.tiles), id, err)
+				return nil, fmt.Errorf("tile %d of %d (item %d): %w", i+1, len(g.tiles), g.tiles[i].id, err)
 			}
 			t, ok := img.(*image.YCbCr)
 			if !ok || t.SubsampleRatio != image.YCbCrSubsampleRatio420 || t.Rect != image.Rect(0, 0, g.tileW, g.tileH) {
@@ -222,6 +230,65 @@ func decodeGridShrunk(ctx context.Context, data []byte, h Header, k int) (*image
 		clear(tiles)
 	}
 	return orientYCbCr444(out, g.orientation), nil
+}
+
+// oneTileGrid returns a HEIC file of tile i of the grid g of the file
+// data alone: a 1×1 grid item, with the grid's colr properties, of the
+// tile's hvc1 item, so that libheif decodes the tile as it decodes each
+// tile of the whole grid. (libheif 1.18 in WebAssembly decodes a tile
+// named the primary item by the pitm box otherwise: its first and last
+// chroma columns differ from those of the grid and of libde265 itself, by
+// up to a hundred levels in heif-enc's tiles.)
+func (g *heicGrid) oneTileGrid(data []byte, i int) []byte {
+	t := g.tiles[i]
+	hvcC, tile := data[t.hvcC[0]:t.hvcC[1]], data[t.data[0]:t.data[1]]
+	u16 := func(v int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
+	u32 := func(v int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
+	full := func(typ string, flags byte, payload ...[]byte) []byte {
+		return newBox(typ, append([][]byte{{0, 0, 0, flags}}, payload...)...)
+	}
+	// Item 1 is the grid, item 2 the hidden tile. Property 1 is the ispe
+	// of both, 2 the tile's hvcC, and the grid's colr follow.
+	colr := boxes(g.colr)
+	gridProps := []byte{byte(1 + len(colr)), 1}
+	for n := range colr {
+		gridProps = append(gridProps, byte(3+n))
+	}
+	ipma := slices.Concat(u32(2), u16(1), gridProps, u16(2), []byte{2, 1, 0x80 | 2})
+	descriptor := slices.Concat([]byte{0, 0, 0, 0}, u16(g.tileW), u16(g.tileH))
+	meta := func(dataStart int) []byte {
+		return full("meta", 0,
+			full("hdlr", 0, u32(0), []byte("pict"), make([]byte, 13)),
+			full("pitm", 0, u16(1)),
+			full("iinf", 0, u16(2),
+				newBox("infe", []byte{2, 0, 0, 0}, u16(1), u16(0), []byte("grid\x00")),
+				newBox("infe", []byte{2, 0, 0, 1}, u16(2), u16(0), []byte("hvc1\x00"))),
+			full("iref", 0, newBox("dimg", u16(1), u16(1), u16(2))),
+			newBox("iprp",
+				newBox("ipco", full("ispe", 0, u32(g.tileW), u32(g.tileH)), newBox("hvcC", hvcC), g.colr),
+				full("ipma", 0, ipma)),
+			full("iloc", 0, []byte{0x44, 0}, u16(2),
+				u16(1), u16(0), u16(1), u32(dataStart), u32(len(descriptor)),
+				u16(2), u16(0), u16(1), u32(dataStart+len(descriptor)), u32(len(tile))))
+	}
+	ftyp := newBox("ftyp", []byte("heic\x00\x00\x00\x00mif1heic"))
+	start := len(ftyp) + len(meta(0)) + 8
+	return slices.Concat(ftyp, meta(start), newBox("mdat", descriptor, tile))
+}
+
+// newBox returns an ISOBMFF box of type typ whose payload is the given
+// parts one after the other.
+func newBox(typ string, parts ...[]byte) []byte {
+	n := 8
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := binary.BigEndian.AppendUint32(make([]byte, 0, n), uint32(n))
+	b = append(b, typ...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
 }
 
 // orientYCbCr444 returns the 4:4:4 picture m with EXIF orientation o

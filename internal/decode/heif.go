@@ -315,26 +315,20 @@ func (h Header) Thumbnail(w, ht int) (thumb Header, ok bool) {
 // id, the item ID being patched in place where h.pitm says; ok is false
 // when it cannot be.
 func withPrimary(data []byte, p pitmField, id uint32) (out []byte, ok bool) {
-	out = bytes.Clone(data)
-	return out, setPrimary(out, p, id)
-}
-
-// setPrimary patches, in place, the item ID of the pitm box of the HEIF
-// file data, where p says it is, to id; it reports false when it cannot.
-func setPrimary(data []byte, p pitmField, id uint32) bool {
 	n := 2
 	if p.wide {
 		n = 4
 	}
 	if p.offset < 8 || p.offset+n > len(data) || !p.wide && id > 0xffff {
-		return false
+		return nil, false
 	}
+	out = bytes.Clone(data)
 	if p.wide {
-		binary.BigEndian.PutUint32(data[p.offset:], id)
+		binary.BigEndian.PutUint32(out[p.offset:], id)
 	} else {
-		binary.BigEndian.PutUint16(data[p.offset:], uint16(id))
+		binary.BigEndian.PutUint16(out[p.offset:], uint16(id))
 	}
-	return true
+	return out, true
 }
 
 // ratio rounds an unsigned 32-bit fraction N/D to an int; 0 when D is 0.
@@ -574,17 +568,9 @@ func itemData(file []byte, mb []box, id uint32) []byte {
 
 // itemType returns the type of item id in the iinf box among the meta box's children mb.
 func itemType(mb []box, id uint32) string {
-	typ, _ := itemInfo(mb, id)
-	return typ
-}
-
-// itemInfo returns the type of item id and the payload of its infe box in
-// the iinf box among the meta box's children mb; "" and nil when there is
-// none.
-func itemInfo(mb []box, id uint32) (typ string, infe []byte) {
 	iinf := find(mb, "iinf")
 	if len(iinf) < 6 {
-		return "", nil
+		return ""
 	}
 	n := 6 // version, flags, 16-bit entry count
 	if iinf[0] != 0 {
@@ -604,10 +590,10 @@ func itemInfo(mb []box, id uint32) (typ string, infe []byte) {
 			continue
 		}
 		if item == id {
-			return string(p[:4]), e.data
+			return string(p[:4])
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // gridDescriptor returns the rows and columns of tiles and the output size

@@ -115,8 +115,9 @@ func TestHEICThumbnailItem(t *testing.T) {
 // when the box leaves an even shrink, within a memory budget that the
 // whole-picture decode would not fit, and that the thumbnail matches one
 // made from the whole picture, as libheif composes it with the grid's
-// irot applied, given as a PNG: the tile path keeps the tiles' chroma,
-// which libheif smooths, so they are 38 dB apart or closer (41 measured).
+// irot applied, given as a PNG: the samples are the same, but the tile
+// path averages them in YCbCr, the PNG path in RGB, so 43 dB apart or
+// closer (46.6 measured).
 func TestHEICGridThumbnail(t *testing.T) {
 	data, h, whole := heicFixture(t, "gridrot.heic")
 	o := Options{Boxes: []Box{mustBox(t, "64")}, Quality: 95}
@@ -154,7 +155,7 @@ func TestHEICGridThumbnail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := psnr(t, want, got); p < 38 {
-		t.Errorf("PSNR %.1f dB against the thumbnail of the whole picture, want >= 38", p)
+	if p := psnr(t, want, got); p < 43 {
+		t.Errorf("PSNR %.1f dB against the thumbnail of the whole picture, want >= 43", p)
 	}
 }
