@@ -14,8 +14,8 @@ import (
 // heicGrid is a HEIC primary item that is a grid of HEVC tiles which
 // decodeGridShrunk can decode one tile at a time: every tile an hvc1 item
 // of one extent, of 8-bit 4:2:0 samples of the BT.601 matrix (or
-// unspecified), all of one even size and one sample range, without
-// transforms of their own; a grid without alpha or clean aperture.
+// unspecified), all of one even size, without transforms of their own; a
+// grid without alpha or clean aperture.
 type heicGrid struct {
 	rows, cols   int
 	tileW, tileH int
