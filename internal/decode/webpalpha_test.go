@@ -364,7 +364,8 @@ func TestDecodeWebPAlphaDamaged(t *testing.T) {
 // FuzzWebPAlpha decodes fuzzed ALPH chunks over the frame of a fixture,
 // at full size and at 1/2, and checks them against
 // golang.org/x/image/webp: both refuse the chunk, or both decode it, to
-// the same alpha plane at full size and to its box means at 1/2.
+// the same alpha plane at full size and to its box means at 1/2 (or to
+// the same plane, when the header is left to x/image).
 func FuzzWebPAlpha(f *testing.F) {
 	for _, name := range []string{"webpalpha-shapes-q60.webp", "webpalpha-calla-hfilter.webp"} {
 		l, _ := stillVP8(readFile(f, name))
@@ -398,6 +399,9 @@ func FuzzWebPAlpha(f *testing.F) {
 			want := ref.(*image.NYCbCrA)
 			if !ok {
 				t.Fatalf("1/%d: got a %T", k, img)
+			}
+			if got.Rect == want.Rect {
+				k = 1 // left to x/image, at full size
 			}
 			for y := range got.Rect.Dy() {
 				for x := range got.Rect.Dx() {
