@@ -66,18 +66,18 @@ func newAlphaPlane(alph []byte, w, h int) (*alphaPlane, error) {
 	data := alph[1:]
 	if compression == alphaRaw {
 		if int64(len(data)) < int64(w)*int64(h) {
-			return nil, fmt.Errorf("webp: ALPH chunk of %d bytes for %dx%d pixels", len(data), w, h)
+			return nil, fmt.Errorf("webp: alpha plane cut short: %d of %d bytes", len(data), w*h)
 		}
 		a.pix, a.stride, a.step = data, w, 1
 		return a, nil
 	}
 	m, err := vp8l.Decode(io.MultiReader(bytes.NewReader(vp8lHeader(w, h)), bytes.NewReader(data)))
 	if err != nil {
-		return nil, fmt.Errorf("webp: ALPH chunk: %w", err)
+		return nil, fmt.Errorf("webp: alpha plane: %w", err)
 	}
 	nrgba, ok := m.(*image.NRGBA)
 	if !ok || nrgba.Rect != image.Rect(0, 0, w, h) {
-		return nil, fmt.Errorf("webp: ALPH chunk decoded to a %T of %v", m, m.Bounds())
+		return nil, fmt.Errorf("webp: alpha plane decoded to a %T of %v", m, m.Bounds())
 	}
 	a.pix, a.stride, a.step = nrgba.Pix[1:], nrgba.Stride, 4
 	return a, nil

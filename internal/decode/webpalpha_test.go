@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"math"
 	"math/big"
+	"strings"
 	"testing"
 
 	gwebp "github.com/gen2brain/webp"
@@ -323,7 +324,8 @@ func TestDecodeWebPAlphaFallback(t *testing.T) {
 }
 
 // TestDecodeWebPAlphaDamaged checks that a damaged alpha plane gives an
-// error, as it does with golang.org/x/image/webp, never a picture.
+// error that says so, as golang.org/x/image/webp refuses it too, never a
+// picture.
 func TestDecodeWebPAlphaDamaged(t *testing.T) {
 	raw := readFile(t, "webpalpha-photo-raw.webp")
 	lossless := readFile(t, "webpalpha-photo-q80.webp")
@@ -355,6 +357,8 @@ func TestDecodeWebPAlphaDamaged(t *testing.T) {
 				img, err := Decode(context.Background(), tt.data, h, shrink)
 				if err == nil || img != nil {
 					t.Errorf("1/%d: picture %v, error %v; want only an error", shrink, img != nil, err)
+				} else if !strings.Contains(err.Error(), "ALPH") && !strings.Contains(err.Error(), "alpha") {
+					t.Errorf("1/%d: error %q does not say that the alpha is damaged", shrink, err)
 				}
 			}
 		})
