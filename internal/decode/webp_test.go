@@ -149,14 +149,15 @@ func TestDecodeWebPShrunk(t *testing.T) {
 	}
 }
 
-// decodeRaw returns the planes of the lossy WebP data, as stored
+// decodeRaw returns the planes of the still lossy WebP data, as stored
 // (limited range), decoded with or without the loop filter.
 func decodeRaw(t *testing.T, data []byte, loopFilter bool) *image.YCbCr {
 	t.Helper()
-	frame, ok := opaqueVP8(data)
+	l, ok := stillVP8(data)
 	if !ok {
-		t.Fatal("not a lossy WebP without alpha")
+		t.Fatal("not a still lossy WebP")
 	}
+	frame := l.frame
 	if loopFilter {
 		m, err := vp8.Decode(frame)
 		if err != nil {
@@ -202,14 +203,21 @@ func boxMean(pix []byte, stride, x0, y0, x1, y1 int, luma bool) uint8 {
 			n++
 		}
 	}
+	return ratToFullRange(new(big.Rat).Quo(sum, big.NewRat(int64(n), 1)), luma)
+}
+
+// ratToFullRange returns the limited-range luma or chroma value mean
+// brought to full range as BT.601 defines it (luma 16-235, chroma 16-240
+// around 128) and rounded half away from zero.
+func ratToFullRange(mean *big.Rat, luma bool) uint8 {
 	zero, span, offset := int64(16), int64(219), 0.0
 	if !luma {
 		zero, span, offset = 128, 224, 128
 	}
-	mean := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
-	v := new(big.Rat).Mul(mean.Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
-	// v is a fraction of denominator n·span: it is a half exactly, or
-	// farther from one than float64 rounding can move it.
+	v := new(big.Rat).Mul(new(big.Rat).Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
+	// v is a fraction of denominator n·span (n: the mean's denominator,
+	// well within 2^26 here): it is a half exactly, or farther from one
+	// than float64 rounding can move it.
 	f, _ := v.Float64()
 	return uint8(min(max(math.Round(f)+offset, 0), 255))
 }

@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 10
+const RenderingVersion = 11
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -263,8 +263,8 @@ func mib(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
 // loadShrink returns the factor by which the decoder may shrink a w×h
 // image while leaving at least a factor of two for the final resampling
 // to every box, which keeps its quality: for JPEG the largest of 1, 2, 4
-// and 8, for WebP the largest even one (which a lossy WebP without alpha
-// decodes straight to, and other WebPs ignore), and 1 for other formats.
+// and 8, for WebP the largest even one (which a still lossy WebP decodes
+// straight to, and other WebPs ignore), and 1 for other formats.
 func loadShrink(f decode.Format, w, h int, o Options) int {
 	switch f {
 	case decode.JPEG:
