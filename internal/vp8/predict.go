@@ -1,5 +1,7 @@
 package vp8
 
+import "encoding/binary"
+
 // Intra prediction, RFC 6386 section 12. Each function fills a block of
 // ws at offset off from the pixels above it (off-wsStride) and to its left
 // (off-1), which the caller has put in place.
@@ -38,27 +40,34 @@ func predictBlock(ws *[wsSize]byte, off, size int, mode uint8, hasTop, hasLeft b
 		default:
 			dc = 128
 		}
-		for y := range size {
-			row := ws[off+y*wsStride : off+y*wsStride+size]
-			for i := range row {
-				row[i] = dc
-			}
-		}
+		fillRows(ws, off, size, func(int) byte { return dc })
 	case modeVE4:
-		top := ws[off-wsStride : off-wsStride+size]
+		top0 := binary.LittleEndian.Uint64(ws[off-wsStride:])
+		top1 := binary.LittleEndian.Uint64(ws[off-wsStride+8:])
 		for y := range size {
-			copy(ws[off+y*wsStride:off+y*wsStride+size], top)
+			o := off + y*wsStride
+			binary.LittleEndian.PutUint64(ws[o:], top0)
+			if size == 16 {
+				binary.LittleEndian.PutUint64(ws[o+8:], top1)
+			}
 		}
 	case modeHE4:
-		for y := range size {
-			left := ws[off+y*wsStride-1]
-			row := ws[off+y*wsStride : off+y*wsStride+size]
-			for i := range row {
-				row[i] = left
-			}
-		}
+		fillRows(ws, off, size, func(y int) byte { return ws[off+y*wsStride-1] })
 	case modeTM4:
 		predictTM(ws, off, size)
+	}
+}
+
+// fillRows sets each row y of the size×size block at off (size 8 or 16)
+// to the value v(y).
+func fillRows(ws *[wsSize]byte, off, size int, v func(y int) byte) {
+	for y := range size {
+		o := off + y*wsStride
+		w := uint64(v(y)) * 0x0101010101010101
+		binary.LittleEndian.PutUint64(ws[o:], w)
+		if size == 16 {
+			binary.LittleEndian.PutUint64(ws[o+8:], w)
+		}
 	}
 }
 
@@ -70,8 +79,8 @@ func predictTM(ws *[wsSize]byte, off, size int) {
 	for y := range size {
 		d := int32(ws[off+y*wsStride-1]) - corner
 		row := ws[off+y*wsStride : off+y*wsStride+size]
-		for i := range row {
-			row[i] = clamp255(int32(top[i]) + d)
+		for i, t := range top {
+			row[i] = clamp255(int32(t) + d)
 		}
 	}
 }
@@ -172,7 +181,7 @@ func predictSubblock(ws *[wsSize]byte, off int, mode uint8) {
 		b[3] = [4]byte{l[3], l[3], l[3], l[3]}
 	}
 	for r := range 4 {
-		copy(ws[off+r*wsStride:off+r*wsStride+4], b[r][:])
+		*(*[4]byte)(ws[off+r*wsStride:]) = b[r]
 	}
 }
 

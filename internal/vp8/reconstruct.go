@@ -44,16 +44,18 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 	}
 
 	for y := range 16 {
-		copy(d.y[(16+y)*d.yStride+16*mbx:], ws[wsY+y*wsStride:wsY+y*wsStride+16])
+		row := (*[16]byte)(ws[wsY+y*wsStride:])
+		*(*[16]byte)(d.y[(16+y)*d.yStride+16*mbx:]) = *row
 		// The right column is the next macroblock's left.
-		ws[wsY+y*wsStride-1] = ws[wsY+y*wsStride+15]
+		ws[wsY+y*wsStride-1] = row[15]
 	}
 	for y := range 8 {
 		o := (8+y)*d.cStride + 8*mbx
-		copy(d.cb[o:o+8], ws[wsU+y*wsStride:wsU+y*wsStride+8])
-		copy(d.cr[o:o+8], ws[wsV+y*wsStride:wsV+y*wsStride+8])
-		ws[wsU+y*wsStride-1] = ws[wsU+y*wsStride+7]
-		ws[wsV+y*wsStride-1] = ws[wsV+y*wsStride+7]
+		u, v := (*[8]byte)(ws[wsU+y*wsStride:]), (*[8]byte)(ws[wsV+y*wsStride:])
+		*(*[8]byte)(d.cb[o:]) = *u
+		*(*[8]byte)(d.cr[o:]) = *v
+		ws[wsU+y*wsStride-1] = u[7]
+		ws[wsV+y*wsStride-1] = v[7]
 	}
 }
 

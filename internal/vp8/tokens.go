@@ -21,23 +21,28 @@ var (
 // variables; the rare large ones go through readLargeToken.
 func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uint8, ctx int, q *[2]int32, first int, block *[16]int16) int {
 	value, count, rng := r.value, r.count, r.rng
-	var bit bool
 	n := first
 	p := &probs[bands[n]&7][ctx]
 	for n < 16 {
 		if count < 0 {
 			value, count = r.more(value, count)
 		}
-		if bit, value, count, rng = decodeBit(value, count, rng, p[0]); !bit {
+		s, big := split(rng, p[0])
+		if value < big {
+			value, count, rng = renormalize(value, count, s+1)
 			break // end of block
 		}
+		value, count, rng = renormalize(value-big, count, rng-s)
 		for {
 			if count < 0 {
 				value, count = r.more(value, count)
 			}
-			if bit, value, count, rng = decodeBit(value, count, rng, p[1]); bit {
+			s, big := split(rng, p[1])
+			if value >= big {
+				value, count, rng = renormalize(value-big, count, rng-s)
 				break
 			}
+			value, count, rng = renormalize(value, count, s+1)
 			n++ // a zero
 			if n == 16 {
 				r.value, r.count, r.rng = value, count, rng
@@ -50,18 +55,20 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 		}
 		var v int32
 		next := 2
-		if bit, value, count, rng = decodeBit(value, count, rng, p[2]); !bit {
+		if s, big := split(rng, p[2]); value < big {
+			value, count, rng = renormalize(value, count, s+1)
 			v = 1
 			next = 1
 		} else {
+			value, count, rng = renormalize(value-big, count, rng-s)
 			v, value, count, rng = readLargeToken(r, p, value, count, rng)
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
 		}
-		if bit, value, count, rng = decodeSign(value, count, rng); bit {
-			v = -v
-		}
+		var sign int32
+		sign, value, count, rng = decodeSign(value, count, rng)
+		v = v ^ sign - sign
 		step := q[1]
 		if n == 0 {
 			step = q[0]
@@ -75,7 +82,8 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 }
 
 // readLargeToken reads the rest of a token whose value is at least 2,
-// with the decoder's state in local variables, as readCoeffs holds it.
+// the bit of p[2] read, with the decoder's state in local variables, as
+// readCoeffs holds it.
 func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count int, rng uint32) (int32, uint64, int, uint32) {
 	var bit bool
 	next := func(prob uint8) bool {
