@@ -64,9 +64,12 @@ type decoder struct {
 	filter     filterHeader
 	quant      [numSegments]quantSteps
 	coeffProbs [numTypes][numBands][numContexts][numTokenProbs]uint8
-	useSkip    bool
-	skipProb   uint8
-	strengths  [numSegments][2]filterStrength
+	// posProbs are coeffProbs by coefficient position, each position
+	// with its band's, and a 17th past the last.
+	posProbs  [numTypes]positionProbs
+	useSkip   bool
+	skipProb  uint8
+	strengths [numSegments][2]filterStrength
 
 	// Non-zero contexts: per macroblock column above, and for the
 	// macroblock to the left. Bits 0-3 are the luma blocks' columns (or

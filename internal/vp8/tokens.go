@@ -9,6 +9,11 @@ var (
 	cat6Probs = [...]uint8{254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129}
 )
 
+// positionProbs are the token probabilities of one plane type by
+// coefficient position (RFC 6386 section 13.3 gives them by band), and
+// for a 17th position past the last, whose probabilities are never read.
+type positionProbs [17][numContexts][numTokenProbs]uint8
+
 // readCoeffs decodes the tokens of one 4x4 block, from position first,
 // with the probabilities of its plane type and the context ctx (how many
 // of the blocks above and to the left had coefficients), and stores the
@@ -19,10 +24,10 @@ var (
 //
 // The common tokens are decoded with the decoder's state in local
 // variables; the rare large ones go through readLargeToken.
-func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uint8, ctx int, q *[2]int32, first int, block *[16]int16) int {
+func readCoeffs(r *boolDecoder, probs *positionProbs, ctx int, q *[2]int32, first int, block *[16]int16) int {
 	value, count, rng := r.value, r.count, r.rng
 	n := first
-	p := &probs[bands[n]&7][ctx]
+	p := &probs[n&15][ctx]
 	for n < 16 {
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -48,7 +53,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 				r.value, r.count, r.rng = value, count, rng
 				return 16
 			}
-			p = &probs[bands[n&15]&7][0]
+			p = &probs[n&15][0]
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -75,7 +80,7 @@ func readCoeffs(r *boolDecoder, probs *[numBands][numContexts][numTokenProbs]uin
 		}
 		block[zigzag[n&15]&15] = int16(v * step)
 		n++
-		p = &probs[bands[n]&7][next]
+		p = &probs[n][next]
 	}
 	r.value, r.count, r.rng = value, count, rng
 	return n
@@ -135,13 +140,13 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 	q := &d.quant[d.mb.segment]
 	top, left := d.topNZ[mbx], d.leftNZ
 	first := 0
-	yProbs := &d.coeffProbs[typeYWithDC]
+	yProbs := &d.posProbs[typeYWithDC]
 	nonZero := false
 	var acBlocks uint32
 	if !d.mb.is4x4 {
 		y2 := (*[16]int16)(d.coeffs[384:400])
 		ctx := int(top>>8&1 + left>>8&1)
-		n := readCoeffs(r, &d.coeffProbs[typeY2], ctx, &q.y2, 0, y2)
+		n := readCoeffs(r, &d.posProbs[typeY2], ctx, &q.y2, 0, y2)
 		nz := uint16(b2i(n > 0))
 		top = top&^0x100 | nz<<8
 		left = left&^0x100 | nz<<8
@@ -149,7 +154,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 			inverseWHT(y2, &d.coeffs)
 		}
 		first = 1
-		yProbs = &d.coeffProbs[typeYAfterY2]
+		yProbs = &d.posProbs[typeYAfterY2]
 	}
 	for y := range 4 {
 		l := left >> y & 1
@@ -172,7 +177,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 			for x := range 2 {
 				t := top >> (shift + x) & 1
 				block := (*[16]int16)(d.coeffs[256+64*c+16*(2*y+x):])
-				n := readCoeffs(r, &d.coeffProbs[typeChroma], int(t+l), &q.uv, 0, block)
+				n := readCoeffs(r, &d.posProbs[typeChroma], int(t+l), &q.uv, 0, block)
 				acBlocks |= uint32(b2i(n > 1)) << (16 + 4*c + 2*y + x)
 				nz := uint16(b2i(n > 0))
 				l = nz
