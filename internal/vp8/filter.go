@@ -4,19 +4,29 @@ package vp8
 // across one edge of pix: the pixel at off is the first beyond the edge
 // (q0), step goes across the edge and next along it.
 
+// abs returns |v|, without a branch.
 func abs(v int32) int32 {
-	if v < 0 {
-		return -v
-	}
-	return v
+	m := v >> 31
+	return v ^ m - m
 }
 
-// clampS8 clamps v to a signed byte.
-func clampS8(v int32) int32 { return min(max(v, -128), 127) }
+// clampS8 clamps v, from -1024 to 1023, to a signed byte.
+func clampS8(v int32) int32 { return int32(s8Clamps[(v+1024)&2047]) }
 
-// s8 and u8 move a pixel to and from the signed range the filters use.
-func s8(p byte) int32 { return int32(p) - 128 }
-func u8(v int32) byte { return byte(clampS8(v) + 128) }
+// u8 moves a pixel from the signed range the filters use, -1152 to 895,
+// back to a byte, clamping it.
+func u8(v int32) byte { return u8Clamps[(v+128+1024)&2047] }
+
+// s8Clamps and u8Clamps are clampS8 and u8 as tables, indexed by v+1024
+// and v+128+1024: one look-up instead of two comparisons per value.
+var s8Clamps, u8Clamps = func() (s [2048]int8, u [2048]uint8) {
+	for i := range s {
+		v := i - 1024
+		s[i] = int8(min(max(v, -128), 127))
+		u[i] = uint8(min(max(v, 0), 255))
+	}
+	return s, u
+}()
 
 // simpleEdge applies the simple filter to 16 pixels along an edge.
 func simpleEdge(pix []byte, off, step, next int, limit int32) {
@@ -43,8 +53,7 @@ func normalEdgeV(pix []byte, off, stride, n int, limit, interior, hevThresh int3
 		p3, p2, p1, p0 := int32(row[0]), int32(row[1]), int32(row[2]), int32(row[3])
 		q0, q1, q2, q3 := int32(row[4]), int32(row[5]), int32(row[6]), int32(row[7])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
-			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
-			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
+			max(abs(p3-p2), abs(p2-p1), abs(p1-p0), abs(q1-q0), abs(q2-q1), abs(q3-q2)) > interior {
 			off += stride
 			continue
 		}
@@ -82,19 +91,18 @@ func normalEdgeV(pix []byte, off, stride, n int, limit, interior, hevThresh int3
 // columns, the first pixel below it at off.
 func normalEdgeH(pix []byte, off, stride, n int, limit, interior, hevThresh int32, mbEdge bool) {
 	r0 := pix[off-4*stride : off-4*stride+n]
-	r1 := pix[off-3*stride : off-3*stride+n]
-	r2 := pix[off-2*stride : off-2*stride+n]
-	r3 := pix[off-stride : off-stride+n]
-	r4 := pix[off : off+n]
-	r5 := pix[off+stride : off+stride+n]
-	r6 := pix[off+2*stride : off+2*stride+n]
-	r7 := pix[off+3*stride : off+3*stride+n]
-	for x := range n {
+	r1 := pix[off-3*stride:][:len(r0)]
+	r2 := pix[off-2*stride:][:len(r0)]
+	r3 := pix[off-stride:][:len(r0)]
+	r4 := pix[off:][:len(r0)]
+	r5 := pix[off+stride:][:len(r0)]
+	r6 := pix[off+2*stride:][:len(r0)]
+	r7 := pix[off+3*stride:][:len(r0)]
+	for x := range r0 {
 		p3, p2, p1, p0 := int32(r0[x]), int32(r1[x]), int32(r2[x]), int32(r3[x])
 		q0, q1, q2, q3 := int32(r4[x]), int32(r5[x]), int32(r6[x]), int32(r7[x])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
-			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
-			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
+			max(abs(p3-p2), abs(p2-p1), abs(p1-p0), abs(q1-q0), abs(q2-q1), abs(q3-q2)) > interior {
 			continue
 		}
 		sp1, sp0, sq0, sq1 := p1-128, p0-128, q0-128, q1-128
