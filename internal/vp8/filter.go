@@ -15,17 +15,14 @@ func clampS8(v int32) int32 { return int32(s8Clamps[(v+1024)&2047]) }
 
 // u8 moves a pixel from the signed range the filters use, -1152 to 895,
 // back to a byte, clamping it.
-func u8(v int32) byte { return u8Clamps[(v+128+1024)&2047] }
+func u8(v int32) byte { return clampByte(v + 128) }
 
-// s8Clamps and u8Clamps are clampS8 and u8 as tables, indexed by v+1024
-// and v+128+1024: one look-up instead of two comparisons per value.
-var s8Clamps, u8Clamps = func() (s [2048]int8, u [2048]uint8) {
-	for i := range s {
-		v := i - 1024
-		s[i] = int8(min(max(v, -128), 127))
-		u[i] = uint8(min(max(v, 0), 255))
+// s8Clamps[v+1024] is clampS8(v): one look-up instead of two comparisons.
+var s8Clamps = func() (t [2048]int8) {
+	for i := range t {
+		t[i] = int8(min(max(i-1024, -128), 127))
 	}
-	return s, u
+	return t
 }()
 
 // simpleEdge applies the simple filter to 16 pixels along an edge.

@@ -28,6 +28,19 @@ func inverseWHT(in *[16]int16, coeffs *[25 * 16]int16) {
 	}
 }
 
+// byteClamps[v+1024] is v clamped to 0..255, for v from -1024 to 1023.
+var byteClamps = func() (t [2048]uint8) {
+	for i := range t {
+		t[i] = uint8(min(max(i-1024, 0), 255))
+	}
+	return t
+}()
+
+// clampByte clamps v, from -1024 to 1023, to a byte by one table look-up,
+// without a branch.
+func clampByte(v int32) uint8 { return byteClamps[(v+1024)&2047] }
+
+// clamp255 clamps any v to a byte.
 func clamp255(v int32) uint8 {
 	if uint32(v) <= 255 {
 		return uint8(v)
@@ -74,13 +87,14 @@ func addIDCT(block *[16]int16, ws *[wsSize]byte, off int) {
 
 // addDC adds the inverse DCT of a block whose only coefficient is dc.
 func addDC(dc int16, ws *[wsSize]byte, off int) {
-	v := (int32(dc) + 4) >> 3
+	// Beyond ±255, the sum clamps the same as at ±255.
+	v := min(max((int32(dc)+4)>>3, -255), 255)
 	px := (*[3*wsStride + 4]byte)(ws[off:])
 	for j := range 4 {
 		o := j * wsStride
-		px[o] = clamp255(int32(px[o]) + v)
-		px[o+1] = clamp255(int32(px[o+1]) + v)
-		px[o+2] = clamp255(int32(px[o+2]) + v)
-		px[o+3] = clamp255(int32(px[o+3]) + v)
+		px[o] = clampByte(int32(px[o]) + v)
+		px[o+1] = clampByte(int32(px[o+1]) + v)
+		px[o+2] = clampByte(int32(px[o+2]) + v)
+		px[o+3] = clampByte(int32(px[o+3]) + v)
 	}
 }
