@@ -59,13 +59,13 @@ func (d *boolDecoder) readBit(prob uint8) bool {
 }
 
 // renorm[r] is, for a range r of 1 to 255, how far it must be shifted
-// left to be at least 128, and that shifted range minus one, in the low
-// and high byte: the two parts of renormalising after a bit, looked up
-// at once.
-var renorm = func() (t [256]uint16) {
+// left to be at least 128 (the low 3 bits), and that shifted range minus
+// one (the bits from 8 on): the two parts of renormalising after a bit,
+// looked up at once.
+var renorm = func() (t [256]uint32) {
 	for r := 1; r < 256; r++ {
 		shift := 8 - bits.Len8(uint8(r))
-		t[r] = uint16(shift) | uint16(r<<shift-1)<<8
+		t[r] = uint32(shift) | uint32(r<<shift-1)<<8
 	}
 	return t
 }()
@@ -120,7 +120,7 @@ func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, i
 		rng = s + 1
 	}
 	t := renorm[uint8(rng)]
-	return bit, value << (t & 7), count - int(t&7), uint32(t >> 8)
+	return bit, value << (t & 7), count - int(t&7), t >> 8
 }
 
 // split returns, for the range minus one rng, the split minus one,
@@ -137,7 +137,7 @@ func split(rng uint32, prob uint8) (uint32, uint64) {
 func renormalize(value uint64, count int, r uint32) (uint64, int, uint32) {
 	t := renorm[uint8(r)]
 	shift := t & 7
-	return value << shift, count - int(shift), uint32(t >> 8)
+	return value << shift, count - int(shift), t >> 8
 }
 
 // decodeSign is decodeBit at even odds (prob 128), as the sign of every
@@ -149,7 +149,7 @@ func decodeSign(value uint64, count int, rng uint32) (int32, uint64, int, uint32
 	value -= uint64(m&(s+1)) << 56
 	// The new range is rng−s when the bit is set, s+1 otherwise.
 	t := renorm[uint8(s+1+m&(rng-s-s-1))]
-	return int32(m), value << (t & 7), count - int(t&7), uint32(t >> 8)
+	return int32(m), value << (t & 7), count - int(t&7), t >> 8
 }
 
 // more refills a decoder state held in local variables.
