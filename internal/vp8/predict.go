@@ -71,18 +71,45 @@ func fillRows(ws *[wsSize]byte, off, size int, v func(y int) byte) {
 	}
 }
 
-// predictTM fills a size×size block with left + above − above-left,
-// clamped.
+// predictTM fills a size×size block (4, 8 or 16) with left + above −
+// above-left, clamped, 8 pixels a word (the 4 of a 4x4 row in the low
+// half of one).
 func predictTM(ws *[wsSize]byte, off, size int) {
-	top := ws[off-wsStride : off-wsStride+size]
+	top0 := binary.LittleEndian.Uint64(ws[off-wsStride:])
+	top1 := binary.LittleEndian.Uint64(ws[off-wsStride+8:])
 	corner := int32(ws[off-wsStride-1])
 	for y := range size {
-		d := int32(ws[off+y*wsStride-1]) - corner
-		row := ws[off+y*wsStride : off+y*wsStride+size]
-		for i, t := range top {
-			row[i] = clampByte(int32(t) + d)
+		o := off + y*wsStride
+		d := int32(ws[o-1]) - corner
+		switch size {
+		case 4:
+			binary.LittleEndian.PutUint32(ws[o:], uint32(addClamped(top0, d)))
+		case 16:
+			binary.LittleEndian.PutUint64(ws[o+8:], addClamped(top1, d))
+			fallthrough
+		default:
+			binary.LittleEndian.PutUint64(ws[o:], addClamped(top0, d))
 		}
 	}
+}
+
+// addClamped adds d, from -255 to 255, to each of the 8 pixels of the
+// word x, clamping each sum to 0..255.
+//
+// The low 7 bits of each byte are added apart, so that no carry crosses
+// into the next byte; the top bits then give each byte's sum and whether
+// it overflowed, and an overflowed byte is set to 255. For a negative d,
+// x−|d| clamped at 0 is 255 − ((255−x)+|d| clamped at 255): the
+// complements are taken, without a branch, by xor with neg.
+func addClamped(x uint64, d int32) uint64 {
+	const high = 0x8080808080808080
+	neg := uint64(int64(d) >> 63)
+	x ^= neg
+	c := uint64(d^int32(neg)-int32(neg)) * 0x0101010101010101
+	low := x&^high + c&^high
+	sum := low ^ (x^c)&high
+	over := (x&c | (x|c)&low) & high
+	return (sum | (over>>7)*0xff) ^ neg
 }
 
 // predictSubblock fills the 4x4 block at off with one of the ten 4x4
