@@ -203,18 +203,29 @@ func sumBlocks(sums []uint32, row []byte, k int) int {
 		}
 	case k <= 8:
 		last := ^uint64(0) >> (64 - 8*k)
-		for ; dx < len(sums) && dx*k+8 <= len(row); dx++ {
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[dx*k:]) & last)
+		n := blocksWithin(len(sums), len(row), k, 8)
+		for o := 0; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8]) & last)
 		}
 	case k <= 16:
 		last := ^uint64(0) >> (64 - 8*(k-8))
-		for ; dx < len(sums) && dx*k+16 <= len(row); dx++ {
-			o := dx * k
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:])) +
-				wordSum(binary.LittleEndian.Uint64(row[o+8:])&last)
+		n := blocksWithin(len(sums), len(row), k, 16)
+		for o := 0; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8])) +
+				wordSum(binary.LittleEndian.Uint64(row[o+8:o+16])&last)
 		}
 	}
 	return dx
+}
+
+// blocksWithin returns how many of the first blocks of k samples, at most
+// blocks, a read of span bytes from each block's start keeps within a
+// row of n samples.
+func blocksWithin(blocks, n, k, span int) int {
+	if n < span {
+		return 0
+	}
+	return min(blocks, (n-span)/k+1)
 }
 
 // pairSums returns the four sums of pairs of adjacent samples of the word
