@@ -74,11 +74,7 @@ func readCoeffs(r *boolDecoder, probs *positionProbs, ctx int, q *[2]int32, firs
 		var sign int32
 		sign, value, count, rng = decodeSign(value, count, rng)
 		v = v ^ sign - sign
-		step := q[1]
-		if n == 0 {
-			step = q[0]
-		}
-		block[zigzag[n&15]&15] = int16(v * step)
+		block[zigzag[n&15]&15] = int16(v * q[b2i(n > 0)])
 		n++
 		p = &probs[n][next]
 	}
