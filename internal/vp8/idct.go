@@ -40,17 +40,6 @@ var byteClamps = func() (t [2048]uint8) {
 // without a branch.
 func clampByte(v int32) uint8 { return byteClamps[(v+1024)&2047] }
 
-// clamp255 clamps any v to a byte.
-func clamp255(v int32) uint8 {
-	if uint32(v) <= 255 {
-		return uint8(v)
-	}
-	if v < 0 {
-		return 0
-	}
-	return 255
-}
-
 // addIDCT adds the inverse DCT of block (RFC 6386 section 14.3) to the
 // 4x4 pixels of ws at offset off: the columns first, then the rows, each
 // through idct4.
@@ -84,12 +73,13 @@ func idct4(i0, i1, i2, i3 int32) (int32, int32, int32, int32) {
 	return a + d, b + c, b - c, a - d
 }
 
-// addRow adds v0>>3 to v3>>3 to the 4 pixels of px, clamped.
+// addRow adds v0>>3 to v3>>3 to the 4 pixels of px, clamped (by min and
+// max, without branches, and small enough to be inlined).
 func addRow(px *[4]byte, v0, v1, v2, v3 int32) {
-	px[0] = clamp255(int32(px[0]) + v0>>3)
-	px[1] = clamp255(int32(px[1]) + v1>>3)
-	px[2] = clamp255(int32(px[2]) + v2>>3)
-	px[3] = clamp255(int32(px[3]) + v3>>3)
+	px[0] = uint8(min(max(int32(px[0])+v0>>3, 0), 255))
+	px[1] = uint8(min(max(int32(px[1])+v1>>3, 0), 255))
+	px[2] = uint8(min(max(int32(px[2])+v2>>3, 0), 255))
+	px[3] = uint8(min(max(int32(px[3])+v3>>3, 0), 255))
 }
 
 // addDC adds the inverse DCT of a block whose only coefficient is dc.
