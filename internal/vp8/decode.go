@@ -88,10 +88,12 @@ type decoder struct {
 
 	mb     macroblock
 	coeffs [25 * 16]int16 // 16 luma, 4 Cb, 4 Cr, then Y2
-	// acBlocks has bit i set when block i of coeffs may have a coefficient
-	// other than its DC one (clear: the block needs at most addDC).
-	acBlocks uint32
-	ws       [wsSize]byte
+	// codedBlocks has bit i set when block i of coeffs may have a
+	// non-zero coefficient (clear: the block adds nothing), and acBlocks
+	// when that may be one other than its DC one (clear: the block needs
+	// at most addDC).
+	codedBlocks, acBlocks uint32
+	ws                    [wsSize]byte
 
 	// The loop filter of each macroblock of the current row (nil when the
 	// frame is not filtered).
@@ -259,9 +261,9 @@ func (d *decoder) decodeRow(mby int) {
 	}
 	for mbx := range d.mbw {
 		d.parseModes(mbx)
-		nonZero := false
+		d.codedBlocks = 0
 		if !d.mb.skip {
-			nonZero = d.parseResiduals(tokens, mbx)
+			d.parseResiduals(tokens, mbx)
 		} else {
 			d.leftNZ &^= 0xff
 			d.topNZ[mbx] &^= 0xff
@@ -274,8 +276,8 @@ func (d *decoder) decodeRow(mby int) {
 		if st := &d.strengths[d.mb.segment][b2i(d.mb.is4x4)]; d.filter.level != 0 && st.limit != 0 {
 			d.rowFilters[mbx] = st
 		}
-		d.rowInner[mbx] = d.mb.is4x4 || nonZero
-		d.reconstruct(mbx, mby, nonZero)
+		d.rowInner[mbx] = d.mb.is4x4 || d.codedBlocks != 0
+		d.reconstruct(mbx, mby)
 	}
 	d.saveTop()
 }

@@ -129,16 +129,15 @@ func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count
 }
 
 // parseResiduals reads the coefficients of the current macroblock from
-// the token partition r into d.coeffs, dequantised, and updates the
-// non-zero contexts. It reports whether any coefficient is non-zero.
-func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
+// the token partition r into d.coeffs, dequantised, sets d.codedBlocks
+// and d.acBlocks, and updates the non-zero contexts.
+func (d *decoder) parseResiduals(r *boolDecoder, mbx int) {
 	d.coeffs = [len(d.coeffs)]int16{}
 	q := &d.quant[d.mb.segment]
 	top, left := d.topNZ[mbx], d.leftNZ
 	first := 0
 	yProbs := &d.posProbs[typeYWithDC]
-	nonZero := false
-	var acBlocks uint32
+	var coded, acBlocks uint32
 	if !d.mb.is4x4 {
 		y2 := (*[16]int16)(d.coeffs[384:400])
 		ctx := int(top>>8&1 + left>>8&1)
@@ -162,7 +161,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 			nz := uint16(b2i(n > first))
 			l = nz
 			top = top&^(1<<x) | nz<<x
-			nonZero = nonZero || n > first || block[0] != 0
+			coded |= uint32(b2i(n > first || block[0] != 0)) << (4*y + x)
 		}
 		left = left&^(1<<y) | l<<y
 	}
@@ -178,12 +177,11 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) bool {
 				nz := uint16(b2i(n > 0))
 				l = nz
 				top = top&^(1<<(shift+x)) | nz<<(shift+x)
-				nonZero = nonZero || n > 0
+				coded |= uint32(nz) << (16 + 4*c + 2*y + x)
 			}
 			left = left&^(1<<(shift+y)) | l<<(shift+y)
 		}
 	}
 	d.topNZ[mbx], d.leftNZ = top, left
-	d.acBlocks = acBlocks
-	return nonZero
+	d.codedBlocks, d.acBlocks = coded, acBlocks
 }
