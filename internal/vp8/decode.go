@@ -86,8 +86,10 @@ type decoder struct {
 	// 4 pixels to the right of the last.
 	yTop, uTop, vTop []byte
 
-	mb     macroblock
-	coeffs [25 * 16]int16 // 16 luma, 4 Cb, 4 Cr, then Y2
+	mb macroblock
+	// coeffs are the 16 luma, 4 Cb, 4 Cr and the Y2 block, zero between
+	// macroblocks.
+	coeffs [25 * 16]int16
 	// codedBlocks has bit i set when block i of coeffs may have a
 	// non-zero coefficient (clear: the block adds nothing), and acBlocks
 	// when that may be one other than its DC one (clear: the block needs

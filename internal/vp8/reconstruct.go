@@ -65,11 +65,13 @@ func (d *decoder) reconstruct(mbx, mby int) {
 
 // addResidual adds the inverse transform of block to the 4x4 pixels at
 // off, taking the short way when only the DC coefficient may be set
-// (ac is false). The two ways agree on a block of only a DC coefficient.
+// (ac is false), and clears the block for the next macroblock. The two
+// ways agree on a block of only a DC coefficient.
 func addResidual(block *[16]int16, ws *[wsSize]byte, off int, ac bool) {
 	if ac {
 		addIDCT(block, ws, off)
 	} else {
 		addDC(block[0], ws, off)
 	}
+	*block = [16]int16{}
 }

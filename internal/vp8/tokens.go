@@ -130,9 +130,9 @@ func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count
 
 // parseResiduals reads the coefficients of the current macroblock from
 // the token partition r into d.coeffs, dequantised, sets d.codedBlocks
-// and d.acBlocks, and updates the non-zero contexts.
+// and d.acBlocks, and updates the non-zero contexts. The blocks must be
+// zero: reconstruct clears those it used.
 func (d *decoder) parseResiduals(r *boolDecoder, mbx int) {
-	d.coeffs = [len(d.coeffs)]int16{}
 	q := &d.quant[d.mb.segment]
 	top, left := d.topNZ[mbx], d.leftNZ
 	first := 0
@@ -147,6 +147,7 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) {
 		left = left&^0x100 | nz<<8
 		if n > 0 {
 			inverseWHT(y2, &d.coeffs)
+			*y2 = [16]int16{}
 		}
 		first = 1
 		yProbs = &d.posProbs[typeYAfterY2]
