@@ -204,7 +204,20 @@ func sumBlocks(sums []uint32, row []byte, k int) int {
 	case k <= 8:
 		last := ^uint64(0) >> (64 - 8*k)
 		n := blocksWithin(len(sums), len(row), k, 8)
-		for o := 0; dx < n; dx, o = dx+1, o+k {
+		o := 0
+		if k == 3 {
+			// Two blocks a word: the second block's samples moved to the
+			// high half, the pair sums of each half add up to its sum.
+			for ; dx+2 <= n; dx, o = dx+2, o+6 {
+				x := binary.LittleEndian.Uint64(row[o : o+8])
+				q := pairSums(x&last | x>>24&last<<32)
+				q += q >> 16
+				s := sums[dx : dx+2 : dx+2]
+				s[0] += uint32(q & 0xffff)
+				s[1] += uint32(q >> 32 & 0xffff)
+			}
+		}
+		for ; dx < n; dx, o = dx+1, o+k {
 			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8]) & last)
 		}
 	case k <= 16:
