@@ -66,7 +66,28 @@ func readCoeffs(r *boolDecoder, probs *positionProbs, ctx int, q *[2]int32, firs
 			next = 1
 		} else {
 			value, count, rng = renormalize(value-big, count, rng-s)
-			v, value, count, rng = readLargeToken(r, p, value, count, rng)
+			if count < 0 {
+				value, count = r.more(value, count)
+			}
+			if s, big := split(rng, p[3]); value < big {
+				// 2, 3 or 4, the most common of the larger values.
+				value, count, rng = renormalize(value, count, s+1)
+				if count < 0 {
+					value, count = r.more(value, count)
+				}
+				v = 2
+				var bit bool
+				if bit, value, count, rng = decodeBit(value, count, rng, p[4]); bit {
+					if count < 0 {
+						value, count = r.more(value, count)
+					}
+					bit, value, count, rng = decodeBit(value, count, rng, p[5])
+					v = 3 + int32(b2i(bit))
+				}
+			} else {
+				value, count, rng = renormalize(value-big, count, rng-s)
+				v, value, count, rng = readLargeToken(r, p, value, count, rng)
+			}
 		}
 		if count < 0 {
 			value, count = r.more(value, count)
@@ -82,9 +103,9 @@ func readCoeffs(r *boolDecoder, probs *positionProbs, ctx int, q *[2]int32, firs
 	return n
 }
 
-// readLargeToken reads the rest of a token whose value is at least 2,
-// the bit of p[2] read, with the decoder's state in local variables, as
-// readCoeffs holds it.
+// readLargeToken reads the rest of a token whose value is at least 5,
+// the bits of p[2] and p[3] read, with the decoder's state in local
+// variables, as readCoeffs holds it.
 func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count int, rng uint32) (int32, uint64, int, uint32) {
 	var bit bool
 	next := func(prob uint8) bool {
@@ -95,14 +116,7 @@ func readLargeToken(r *boolDecoder, p *[numTokenProbs]uint8, value uint64, count
 		return bit
 	}
 	var v int32
-	switch {
-	case !next(p[3]):
-		v = 2
-		if next(p[4]) {
-			v = 3 + int32(b2i(next(p[5])))
-		}
-		return v, value, count, rng
-	case !next(p[6]):
+	if !next(p[6]) {
 		if !next(p[7]) {
 			return 5 + int32(b2i(next(159))), value, count, rng
 		}
