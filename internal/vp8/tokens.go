@@ -23,7 +23,7 @@ type positionProbs [17][numContexts][numTokenProbs]uint8
 // immediate end of block was read.
 //
 // The common tokens are decoded with the decoder's state in local
-// variables; the rare large ones go through readLargeToken.
+// variables; the rarer values from 5 on go through readLargeToken.
 func readCoeffs(r *boolDecoder, probs *positionProbs, ctx int, q *[2]int32, first int, block *[16]int16) int {
 	value, count, rng := r.value, r.count, r.rng
 	n := first
