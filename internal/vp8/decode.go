@@ -335,41 +335,9 @@ func (d *decoder) parseModes(mbx int) {
 		*top = [4]uint8{m, m, m, m}
 		d.leftModes = [4]uint8{m, m, m, m}
 	} else {
-		for y := range 4 {
-			left := d.leftModes[y]
-			for x := range 4 {
-				// The tree of RFC 6386 section 11.2.
-				p := &subblockModeProbs[top[x]%numSubblockModes][left%numSubblockModes]
-				switch {
-				case !next(p[0]):
-					left = modeDC4
-				case !next(p[1]):
-					left = modeTM4
-				case !next(p[2]):
-					left = modeVE4
-				case !next(p[3]):
-					switch {
-					case !next(p[4]):
-						left = modeHE4
-					case !next(p[5]):
-						left = modeRD4
-					default:
-						left = modeVR4
-					}
-				case !next(p[6]):
-					left = modeLD4
-				case !next(p[7]):
-					left = modeVL4
-				case !next(p[8]):
-					left = modeHD4
-				default:
-					left = modeHU4
-				}
-				top[x] = left
-				mb.submodes[4*y+x] = left
-			}
-			d.leftModes[y] = left
-		}
+		r.value, r.count, r.rng = value, count, rng
+		readSubblockModes(r, top, &d.leftModes, &mb.submodes)
+		value, count, rng = r.value, r.count, r.rng
 	}
 	switch {
 	case !next(142):
@@ -380,6 +348,56 @@ func (d *decoder) parseModes(mbx int) {
 		mb.uvmode = modeTM4
 	default:
 		mb.uvmode = modeHE4
+	}
+	r.value, r.count, r.rng = value, count, rng
+}
+
+// readSubblockModes reads the 16 modes of a macroblock's 4x4 blocks
+// into modes from r, in the contexts of the modes above (top) and to the
+// left (left) of each block, and leaves top and left as the next
+// macroblocks below and to the right see them. It holds little state, so
+// that the decoder's fits in registers.
+func readSubblockModes(r *boolDecoder, top, left *[4]uint8, modes *[16]uint8) {
+	value, count, rng := r.value, r.count, r.rng
+	var bit bool
+	next := func(prob uint8) bool {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		bit, value, count, rng = decodeBit(value, count, rng, prob)
+		return bit
+	}
+	for i := range 16 {
+		y, x := i>>2, i&3
+		// The tree of RFC 6386 section 11.2.
+		p := &subblockModeProbs[top[x]%numSubblockModes][left[y]%numSubblockModes]
+		var m uint8
+		switch {
+		case !next(p[0]):
+			m = modeDC4
+		case !next(p[1]):
+			m = modeTM4
+		case !next(p[2]):
+			m = modeVE4
+		case !next(p[3]):
+			switch {
+			case !next(p[4]):
+				m = modeHE4
+			case !next(p[5]):
+				m = modeRD4
+			default:
+				m = modeVR4
+			}
+		case !next(p[6]):
+			m = modeLD4
+		case !next(p[7]):
+			m = modeVL4
+		case !next(p[8]):
+			m = modeHD4
+		default:
+			m = modeHU4
+		}
+		top[x], left[y], modes[i] = m, m, m
 	}
 	r.value, r.count, r.rng = value, count, rng
 }
