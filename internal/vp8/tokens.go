@@ -166,36 +166,30 @@ func (d *decoder) parseResiduals(r *boolDecoder, mbx int) {
 		first = 1
 		yProbs = &d.posProbs[typeYAfterY2]
 	}
-	for y := range 4 {
-		l := left >> y & 1
-		for x := range 4 {
-			t := top >> x & 1
-			block := (*[16]int16)(d.coeffs[16*(4*y+x):])
-			n := readCoeffs(r, yProbs, int(t+l), &q.y1, first, block)
-			acBlocks |= uint32(b2i(n > 1)) << (4*y + x)
-			nz := uint16(b2i(n > first))
-			l = nz
-			top = top&^(1<<x) | nz<<x
-			coded |= uint32(b2i(n > first || block[0] != 0)) << (4*y + x)
-		}
-		left = left&^(1<<y) | l<<y
+	// The blocks in one loop each: a context bit for each column (top)
+	// and row (left) of blocks, set when the last block there had a
+	// coefficient.
+	for i := range 16 {
+		tb, lb := uint16(1)<<(i&3), uint16(1)<<(i>>2)
+		ctx := b2i(top&tb != 0) + b2i(left&lb != 0)
+		block := (*[16]int16)(d.coeffs[16*i : 16*i+16])
+		n := readCoeffs(r, yProbs, ctx, &q.y1, first, block)
+		acBlocks |= uint32(b2i(n > 1)) << i
+		coded |= uint32(b2i(n > first || block[0] != 0)) << i
+		nz := -uint16(b2i(n > first)) // all ones when the block had a coefficient
+		top, left = top&^tb|tb&nz, left&^lb|lb&nz
 	}
-	for c := 0; c < 2; c++ {
-		shift := 4 + 2*c
-		for y := range 2 {
-			l := left >> (shift + y) & 1
-			for x := range 2 {
-				t := top >> (shift + x) & 1
-				block := (*[16]int16)(d.coeffs[256+64*c+16*(2*y+x):])
-				n := readCoeffs(r, &d.posProbs[typeChroma], int(t+l), &q.uv, 0, block)
-				acBlocks |= uint32(b2i(n > 1)) << (16 + 4*c + 2*y + x)
-				nz := uint16(b2i(n > 0))
-				l = nz
-				top = top&^(1<<(shift+x)) | nz<<(shift+x)
-				coded |= uint32(nz) << (16 + 4*c + 2*y + x)
-			}
-			left = left&^(1<<(shift+y)) | l<<(shift+y)
-		}
+	for i := range 8 {
+		// Cb then Cr, each 2x2 blocks, their columns and rows from bit 4.
+		c := i >> 2
+		tb, lb := uint16(1)<<(4+2*c+i&1), uint16(1)<<(4+2*c+i>>1&1)
+		ctx := b2i(top&tb != 0) + b2i(left&lb != 0)
+		block := (*[16]int16)(d.coeffs[256+16*i : 256+16*i+16])
+		n := readCoeffs(r, &d.posProbs[typeChroma], ctx, &q.uv, 0, block)
+		acBlocks |= uint32(b2i(n > 1)) << (16 + i)
+		coded |= uint32(b2i(n > 0)) << (16 + i)
+		nz := -uint16(b2i(n > 0)) // all ones when the block had a coefficient
+		top, left = top&^tb|tb&nz, left&^lb|lb&nz
 	}
 	d.topNZ[mbx], d.leftNZ = top, left
 	d.codedBlocks, d.acBlocks = coded, acBlocks
