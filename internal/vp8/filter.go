@@ -50,7 +50,8 @@ func normalEdgeV(pix []byte, off, stride, n int, limit, interior, hevThresh int3
 		p3, p2, p1, p0 := int32(row[0]), int32(row[1]), int32(row[2]), int32(row[3])
 		q0, q1, q2, q3 := int32(row[4]), int32(row[5]), int32(row[6]), int32(row[7])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
-			max(abs(p3-p2), abs(p2-p1), abs(p1-p0), abs(q1-q0), abs(q2-q1), abs(q3-q2)) > interior {
+			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
+			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
 			off += stride
 			continue
 		}
@@ -99,7 +100,8 @@ func normalEdgeH(pix []byte, off, stride, n int, limit, interior, hevThresh int3
 		p3, p2, p1, p0 := int32(r0[x]), int32(r1[x]), int32(r2[x]), int32(r3[x])
 		q0, q1, q2, q3 := int32(r4[x]), int32(r5[x]), int32(r6[x]), int32(r7[x])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||
-			max(abs(p3-p2), abs(p2-p1), abs(p1-p0), abs(q1-q0), abs(q2-q1), abs(q3-q2)) > interior {
+			abs(p3-p2) > interior || abs(p2-p1) > interior || abs(p1-p0) > interior ||
+			abs(q1-q0) > interior || abs(q2-q1) > interior || abs(q3-q2) > interior {
 			continue
 		}
 		sp1, sp0, sq0, sq1 := p1-128, p0-128, q0-128, q1-128
