@@ -222,18 +222,42 @@ func sumBlocks(sums []uint32, row []byte, k int) int {
 		}
 	case k <= 8:
 		last := ^uint64(0) >> (64 - 8*k)
-		for ; dx < len(sums) && dx*k+8 <= len(row); dx++ {
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[dx*k:]) & last)
+		n := blocksWithin(len(sums), len(row), k, 8)
+		o := 0
+		if k == 3 {
+			// Two blocks a word: the second block's samples moved to the
+			// high half, the pair sums of each half add up to its sum.
+			for ; dx+2 <= n; dx, o = dx+2, o+6 {
+				x := binary.LittleEndian.Uint64(row[o : o+8])
+				q := pairSums(x&last | x>>24&last<<32)
+				q += q >> 16
+				s := sums[dx : dx+2 : dx+2]
+				s[0] += uint32(q & 0xffff)
+				s[1] += uint32(q >> 32 & 0xffff)
+			}
+		}
+		for ; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8]) & last)
 		}
 	case k <= 16:
 		last := ^uint64(0) >> (64 - 8*(k-8))
-		for ; dx < len(sums) && dx*k+16 <= len(row); dx++ {
-			o := dx * k
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:])) +
-				wordSum(binary.LittleEndian.Uint64(row[o+8:])&last)
+		n := blocksWithin(len(sums), len(row), k, 16)
+		for o := 0; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8])) +
+				wordSum(binary.LittleEndian.Uint64(row[o+8:o+16])&last)
 		}
 	}
 	return dx
+}
+
+// blocksWithin returns how many of the first blocks of k samples, at most
+// blocks, a read of span bytes from each block's start keeps within a
+// row of n samples.
+func blocksWithin(blocks, n, k, span int) int {
+	if n < span {
+		return 0
+	}
+	return min(blocks, (n-span)/k+1)
 }
 
 // pairSums returns the four sums of pairs of adjacent samples of the word
