@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -14,6 +15,7 @@ import (
 	gwebp "github.com/gen2brain/webp"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
 )
 
 // BenchmarkDecode12MP decodes one 4000x3000 picture per format, made in the benchmark.
@@ -92,5 +94,42 @@ func BenchmarkDecodeFile(b *testing.B) {
 		if _, err := Decode(context.Background(), data, h, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodeWebPAlpha decodes a 3000x2000 lossy WebP whose alpha
+// fades out to its edges (a VP8L alpha plane of many levels): with
+// golang.org/x/image/webp at full size (the decoder thumbs used before),
+// and with Decode at full size and shrunk on load.
+func BenchmarkDecodeWebPAlpha(b *testing.B) {
+	pic := photo(3000, 2000)
+	for y := range 2000 {
+		for x := range 3000 {
+			dx, dy := float64(x)/1500-1, float64(y)/1000-1
+			pic.Pix[pic.PixOffset(x, y)+3] = uint8(255 * min(1, max(0, 1.5-dx*dx-dy*dy)))
+		}
+	}
+	data := enc(b, func(w *bytes.Buffer) error { return gwebp.Encode(w, pic, gwebp.Options{Quality: 85}) })
+	h, err := ReadHeader(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("x-image", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := webp.Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, k := range []int{1, 2, 4, 8} {
+		b.Run(fmt.Sprintf("shrink=%d", k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Decode(context.Background(), data, h, k); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

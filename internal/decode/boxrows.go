@@ -6,9 +6,9 @@ import "encoding/binary"
 // becomes (m−zero)·255/scale + offset, rounded and clamped to 0-255.
 type sampleRange struct{ zero, scale, offset int64 }
 
-// The ranges of boxRows: BT.601 "studio swing" luma (16-235) and chroma
-// (16-240), as fromStudioSwing stretches them, and samples already in
-// full range, kept as they are.
+// The ranges of boxRows and fullRangeMean: BT.601 "studio swing" luma
+// (16-235) and chroma (16-240), as fromStudioSwing stretches them, and
+// samples already in full range, kept as they are.
 var (
 	limitedLuma   = sampleRange{zero: 16, scale: 219}
 	limitedChroma = sampleRange{zero: 128, scale: 224, offset: 128}
@@ -24,33 +24,35 @@ type boxRows struct {
 	w, h, k int
 	y       int // rows added so far
 	sums    []uint32
-	sampleRange
-	// blockMeans[s] is mean(s, k·k), for every sum s of a whole block.
+	r       sampleRange
+	// blockMeans[s] is fullRangeMean(s, k·k, r), for every sum s of a
+	// whole block.
 	blockMeans []uint8
 }
 
 // newBoxRows returns a boxRows writing into out the means of a w×h plane
 // of samples in range r.
 func newBoxRows(out []byte, stride, w, h, k int, r sampleRange) *boxRows {
-	b := &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k), sampleRange: r}
+	b := &boxRows{out: out, stride: stride, w: w, h: h, k: k, sums: make([]uint32, (w+k-1)/k), r: r}
 	b.blockMeans = make([]uint8, 255*k*k+1)
 	for s := range b.blockMeans {
-		b.blockMeans[s] = b.mean(uint32(s), int64(k*k))
+		b.blockMeans[s] = fullRangeMean(int64(s), int64(k*k), r)
 	}
 	return b
 }
 
-// mean returns the mean of n samples summing to s, brought to full range
-// and rounded half away from zero.
-func (b *boxRows) mean(s uint32, n int64) uint8 {
+// fullRangeMean returns s/n, the mean of samples in range r (n > 0: their
+// count, or the sum of their weights when s is a weighted sum), brought to
+// full range (see fromStudioSwing) and rounded half away from zero.
+func fullRangeMean(s, n int64, r sampleRange) uint8 {
 	// round(((s/n) − zero)·255/scale) + offset, in integers.
-	num := (int64(s) - b.zero*n) * 255
-	den := n * b.scale
+	num := (s - r.zero*n) * 255
+	den := n * r.scale
 	v := (num + den/2) / den
 	if num < 0 {
 		v = -((-num + den/2) / den)
 	}
-	return uint8(min(max(v+b.offset, 0), 255))
+	return uint8(min(max(v+r.offset, 0), 255))
 }
 
 // add adds the next row of w samples, and writes a row of means once a
@@ -85,7 +87,7 @@ func (b *boxRows) add(row []byte) {
 		}
 	}
 	for ; dx < len(sums); dx++ {
-		dst[dx] = b.mean(sums[dx], int64(rows*(min((dx+1)*k, b.w)-dx*k)))
+		dst[dx] = fullRangeMean(int64(sums[dx]), int64(rows*(min((dx+1)*k, b.w)-dx*k)), b.r)
 	}
 	clear(sums)
 }
@@ -123,18 +125,42 @@ func sumBlocks(sums []uint32, row []byte, k int) int {
 		}
 	case k <= 8:
 		last := ^uint64(0) >> (64 - 8*k)
-		for ; dx < len(sums) && dx*k+8 <= len(row); dx++ {
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[dx*k:]) & last)
+		n := blocksWithin(len(sums), len(row), k, 8)
+		o := 0
+		if k == 3 {
+			// Two blocks a word: the second block's samples moved to the
+			// high half, the pair sums of each half add up to its sum.
+			for ; dx+2 <= n; dx, o = dx+2, o+6 {
+				x := binary.LittleEndian.Uint64(row[o : o+8])
+				q := pairSums(x&last | x>>24&last<<32)
+				q += q >> 16
+				s := sums[dx : dx+2 : dx+2]
+				s[0] += uint32(q & 0xffff)
+				s[1] += uint32(q >> 32 & 0xffff)
+			}
+		}
+		for ; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8]) & last)
 		}
 	case k <= 16:
 		last := ^uint64(0) >> (64 - 8*(k-8))
-		for ; dx < len(sums) && dx*k+16 <= len(row); dx++ {
-			o := dx * k
-			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:])) +
-				wordSum(binary.LittleEndian.Uint64(row[o+8:])&last)
+		n := blocksWithin(len(sums), len(row), k, 16)
+		for o := 0; dx < n; dx, o = dx+1, o+k {
+			sums[dx] += wordSum(binary.LittleEndian.Uint64(row[o:o+8])) +
+				wordSum(binary.LittleEndian.Uint64(row[o+8:o+16])&last)
 		}
 	}
 	return dx
+}
+
+// blocksWithin returns how many of the first blocks of k samples, at most
+// blocks, a read of span bytes from each block's start keeps within a
+// row of n samples.
+func blocksWithin(blocks, n, k, span int) int {
+	if n < span {
+		return 0
+	}
+	return min(blocks, (n-span)/k+1)
 }
 
 // pairSums returns the four sums of pairs of adjacent samples of the word

@@ -16,6 +16,9 @@ type layout struct {
 
 	lossyOpaque bool // WebP: a plain VP8 stream, without alpha
 	animated    bool // WebP: the VP8X animation flag
+	// WebP: a still VP8 frame with an ALPH chunk, and whether that holds
+	// a VP8L stream (else the raw plane).
+	lossyAlpha, alphaLossless bool
 }
 
 // jpegApp is what a JPEG file's APP0 and APP14 segments say of its colours.
@@ -56,21 +59,22 @@ func jpegLayout(marker byte, sof []byte, app jpegApp) layout {
 // layout (docs/decode-memory.md has the table and how it was measured),
 // rounded up, and the fixed cost of the WebAssembly decoders.
 const (
-	costTIFF        = 16 // strips and the image: 15 B/px measured for 8-bit RGBA
-	costWebPOpaque  = 2  // a VP8 stream: 1.7 B/px
-	costWebP        = 7  // VP8L or VP8 with ALPH: 4.0 and 6.7 B/px
-	costWebPAnim    = 32 // per canvas pixel, libwebp in WebAssembly: 26-31 B/px
-	costHEIC        = 10 // libheif in WebAssembly, then the Go copy: 8.0-9.0 B/px
-	costAVIF        = 75 // libavif and libaom in WebAssembly: 66-72 B/px at 8 bits
-	costAVIFDeep    = 2 * costAVIF
-	wasmFixed       = 40 << 20 // a WebAssembly decoder's own memory, as allocated
-	costMargin      = 1.1
-	costFixedGoPath = 1 << 20
+	costTIFF           = 16 // strips and the image: 15 B/px measured for 8-bit RGBA
+	costWebPOpaque     = 2  // a VP8 stream: 1.7 B/px
+	costWebP           = 7  // VP8L or VP8 with ALPH: 4.0 and 6.7 B/px
+	costWebPAlphaPlane = 6  // a VP8L alpha plane: x/image/vp8l's NRGBA, and its packed colour indices while it unpacks them: 4.3 and 5.0 B/px measured (3 and 256 levels)
+	costWebPAnim       = 32 // per canvas pixel, libwebp in WebAssembly: 26-31 B/px
+	costHEIC           = 10 // libheif in WebAssembly, then the Go copy: 8.0-9.0 B/px
+	costAVIF           = 75 // libavif and libaom in WebAssembly: 66-72 B/px at 8 bits
+	costAVIFDeep       = 2 * costAVIF
+	wasmFixed          = 40 << 20 // a WebAssembly decoder's own memory, as allocated
+	costMargin         = 1.1
+	costFixedGoPath    = 1 << 20
 )
 
 // DecodeCost returns an upper bound of the memory, in bytes, that Decode
 // takes at its peak to decode the image described by h at 1/shrink (shrink
-// matters for JPEG, and for lossy WebP without alpha when it is even): the decoded picture and the decoder's working
+// matters for JPEG, and for still lossy WebP when it is even): the decoded picture and the decoder's working
 // memory, as measured on each decoder path. Where the image cannot be
 // decoded at all within memory (a WebAssembly decoder's 4 GiB address
 // space) it returns math.MaxInt64.
@@ -102,6 +106,16 @@ func (h Header) DecodeCost(shrink int) int64 {
 			// macroblock rows of the full one.
 			perPixel = 3 / float64(shrink*shrink)
 			fixed += 64 * float64(h.Width)
+		case l.lossyAlpha && shrink > 1 && shrink%2 == 0:
+			// Decoded straight to the shrunk 4:4:4 picture with alpha,
+			// through two macroblock rows of the full one, two rows of
+			// alpha and the sums of a row of blocks; a VP8L alpha plane
+			// is decoded whole first.
+			perPixel = 4 / float64(shrink*shrink)
+			if l.alphaLossless {
+				perPixel += costWebPAlphaPlane
+			}
+			fixed += 96 * float64(h.Width)
 		case l.lossyOpaque:
 			perPixel = costWebPOpaque
 		default:

@@ -135,6 +135,12 @@ func costCases(w, h int) []costCase {
 		costCase{"webp-lossy-alpha", encoded(func(b *bytes.Buffer) error {
 			return gwebp.Encode(b, translucent(w, h), gwebp.Options{Quality: 80})
 		}), 1},
+		costCase{"webp-lossy-alpha/shrink=4", encoded(func(b *bytes.Buffer) error {
+			return gwebp.Encode(b, translucent(w, h), gwebp.Options{Quality: 80})
+		}), 4},
+		costCase{"webp-lossy-alpha-ramp/shrink=2", encoded(func(b *bytes.Buffer) error {
+			return gwebp.Encode(b, alphaRamp(pic), gwebp.Options{Quality: 80})
+		}), 2},
 		costCase{"webp-lossless", encoded(func(b *bytes.Buffer) error { return gwebp.Encode(b, pic, gwebp.Options{Lossless: true}) }), 1},
 		costCase{"webp-animated-1", func(t testing.TB) []byte { return animatedCanvas(t, w, h, 1) }, 1},
 		costCase{"webp-animated-4", func(t testing.TB) []byte { return animatedCanvas(t, w, h, 4) }, 1},
@@ -278,4 +284,19 @@ func TestJPEGLayout(t *testing.T) {
 			t.Errorf("%s: layout %+v", name, h.layout)
 		}
 	}
+}
+
+// alphaRamp returns a copy of m whose alpha rises from 0 to 255 across
+// it: an alpha plane of many levels, which VP8L cannot store as a palette
+// of packed indices.
+func alphaRamp(m *image.NRGBA) *image.NRGBA {
+	out := image.NewNRGBA(m.Rect)
+	copy(out.Pix, m.Pix)
+	w := m.Rect.Dx()
+	for y := range m.Rect.Dy() {
+		for x := range w {
+			out.Pix[out.PixOffset(x, y)+3] = uint8(x * 255 / max(w-1, 1))
+		}
+	}
+	return out
 }

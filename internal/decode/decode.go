@@ -141,10 +141,12 @@ func ReadHeader(data []byte) (h Header, err error) {
 }
 
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
-// decoded size to ceil(w/shrink) x ceil(h/shrink); so may an even shrink for a lossy WebP without
-// alpha, and for a HEIC whose primary item is a grid of 8-bit 4:2:0 HEVC tiles without alpha or
-// clean aperture, which then come out as 4:4:4 YCbCr box-averaged in YCbCr (see decodeGridShrunk);
-// other formats, and other WebPs and HEICs, ignore shrink (the caller tells by the size of the picture). It never panics
+// decoded size to ceil(w/shrink) x ceil(h/shrink); so may an even shrink for a still lossy WebP,
+// which then comes out as 4:4:4 YCbCr box-averaged in YCbCr (*image.NYCbCrA with alpha, its
+// colour weighted by alpha), and for a HEIC whose primary item is a grid of 8-bit 4:2:0 HEVC tiles
+// without alpha or clean aperture, which comes out as 4:4:4 YCbCr too (see decodeGridShrunk);
+// other formats, and other WebPs and HEICs, ignore shrink (the caller tells by the size of the
+// picture). It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
 // logical screen size (Header's size: the screen grown to hold a first frame that overflows
 // it); animated WebP gives its first frame. HEIC comes out with irot/imir

@@ -198,6 +198,10 @@ func webpHeader(b []byte) (Header, error) {
 		h.Width = int(uint24(c[4:])) + 1
 		h.Height = int(uint24(c[7:])) + 1
 		h.layout.animated = c[0]&0x02 != 0
+		if l, ok := stillVP8(b); ok && l.alph != nil && !h.layout.animated {
+			h.layout.lossyAlpha = true
+			h.layout.alphaLossless = len(l.alph) > 0 && l.alph[0]&3 == alphaLossless
+		}
 		for _, ch := range riffChunks(b) {
 			switch ch.id {
 			case "ICCP":

@@ -12,15 +12,33 @@ import (
 )
 
 // decodeWebP decodes the first frame of a WebP file, its samples in full
-// range (see fromStudioSwing). A lossy picture without alpha goes to
+// range (see fromStudioSwing). A still lossy picture goes to
 // internal/vp8, and comes out shrunk by shrink when that is even (see
-// decodeVP8Shrunk); anything that decoder does not support, and every
-// other kind of WebP, goes to golang.org/x/image/webp, or to
+// decodeVP8Shrunk, and decodeVP8AlphaShrunk for one with alpha, which
+// gives an *image.NYCbCrA); anything that decoder does not support, and
+// every other kind of WebP, goes to golang.org/x/image/webp, or to
 // github.com/gen2brain/webp when animated, at full size.
 func decodeWebP(data []byte, shrink int) (img image.Image, err error) {
-	switch frame, ok := opaqueVP8(data); {
+	lossy, ok := stillVP8(data)
+	frame := lossy.frame
+	switch {
 	case webpAnimated(data):
 		img, err = gwebp.Decode(bytes.NewReader(data))
+	case ok && lossy.alph != nil:
+		k := 1
+		if shrink > 1 && shrink%2 == 0 {
+			k = shrink
+		}
+		var m *image.NYCbCrA
+		m, err = decodeVP8Alpha(frame, lossy.alph, lossy.w, lossy.h, k)
+		switch {
+		case err == nil && k > 1:
+			return m, nil // already in full range
+		case err == nil:
+			img = m
+		case errors.Is(err, vp8.ErrUnsupported) || errors.Is(err, errAlphaUnsupported):
+			img, err = webp.Decode(bytes.NewReader(data))
+		}
 	case ok && shrink > 1 && shrink%2 == 0:
 		var shrunk *image.YCbCr
 		if shrunk, err = decodeVP8Shrunk(frame, shrink); err == nil {
@@ -94,29 +112,58 @@ const unfilteredShrink = 4
 // the payload of its "VP8 " chunk, which must be complete. It reports
 // false for lossless, animated and alpha pictures.
 func opaqueVP8(b []byte) ([]byte, bool) {
+	l, ok := stillVP8(b)
+	return l.frame, ok && l.alph == nil
+}
+
+// lossyWebP is what a still, lossy WebP is decoded from: its VP8 frame,
+// the payload of its ALPH chunk when it has one, and its canvas size
+// (0×0 for a simple file, which holds only the frame).
+type lossyWebP struct {
+	frame, alph []byte
+	w, h        int
+}
+
+// stillVP8 returns the frame and alpha of a still, lossy WebP. It reports
+// false for lossless and animated pictures, where the "VP8 " chunk is
+// missing or cut short, and where an ALPH chunk comes after the frame or
+// without the VP8X alpha flag.
+func stillVP8(b []byte) (lossyWebP, bool) {
 	if len(b) < 20 {
-		return nil, false
+		return lossyWebP{}, false
 	}
 	switch string(b[12:16]) {
 	case "VP8 ":
 		n := int64(binary.LittleEndian.Uint32(b[16:]))
 		if 20+n > int64(len(b)) {
-			return nil, false
+			return lossyWebP{}, false
 		}
-		return b[20 : 20+n], true
+		return lossyWebP{frame: b[20 : 20+n]}, true
 	case "VP8X":
-		var frame []byte
-		for _, ch := range riffChunks(b) {
+		var l lossyWebP
+		hasAlpha := false
+		for i, ch := range riffChunks(b) {
 			switch ch.id {
-			case "ALPH", "ANIM", "ANMF", "VP8L":
-				return nil, false
+			case "VP8X":
+				if i != 0 || len(ch.data) < 10 {
+					return lossyWebP{}, false
+				}
+				hasAlpha = ch.data[0]&0x10 != 0
+				l.w, l.h = int(uint24(ch.data[4:]))+1, int(uint24(ch.data[7:]))+1
+			case "ANIM", "ANMF", "VP8L":
+				return lossyWebP{}, false
+			case "ALPH":
+				if !hasAlpha || l.frame != nil || l.alph != nil {
+					return lossyWebP{}, false
+				}
+				l.alph = ch.data
 			case "VP8 ":
-				if frame == nil {
-					frame = ch.data
+				if l.frame == nil {
+					l.frame = ch.data
 				}
 			}
 		}
-		return frame, frame != nil
+		return l, l.frame != nil
 	}
-	return nil, false
+	return lossyWebP{}, false
 }

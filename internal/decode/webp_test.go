@@ -149,14 +149,15 @@ func TestDecodeWebPShrunk(t *testing.T) {
 	}
 }
 
-// decodeRaw returns the planes of the lossy WebP data, as stored
+// decodeRaw returns the planes of the still lossy WebP data, as stored
 // (limited range), decoded with or without the loop filter.
 func decodeRaw(t *testing.T, data []byte, loopFilter bool) *image.YCbCr {
 	t.Helper()
-	frame, ok := opaqueVP8(data)
+	l, ok := stillVP8(data)
 	if !ok {
-		t.Fatal("not a lossy WebP without alpha")
+		t.Fatal("not a still lossy WebP")
 	}
+	frame := l.frame
 	if loopFilter {
 		m, err := vp8.Decode(frame)
 		if err != nil {
@@ -191,7 +192,7 @@ func absDiff(a, b uint8) int {
 	return int(b - a)
 }
 
-// boxMean is the mean of the limited-range samples of pix in
+// boxMean is the mean of the samples of pix, of range r, in
 // [x0,x1)×[y0,y1), brought to full range as BT.601 defines it (luma
 // 16-235, chroma 16-240 around 128) and rounded half away from zero.
 func boxMean(pix []byte, stride, x0, y0, x1, y1 int, r sampleRange) uint8 {
@@ -202,11 +203,18 @@ func boxMean(pix []byte, stride, x0, y0, x1, y1 int, r sampleRange) uint8 {
 			n++
 		}
 	}
+	return ratToFullRange(new(big.Rat).Quo(sum, big.NewRat(int64(n), 1)), r)
+}
+
+// ratToFullRange returns the value mean, of range r, brought to full range
+// as BT.601 defines it (luma 16-235, chroma 16-240 around 128) and rounded
+// half away from zero.
+func ratToFullRange(mean *big.Rat, r sampleRange) uint8 {
 	zero, span, offset := r.zero, r.scale, float64(r.offset)
-	mean := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
-	v := new(big.Rat).Mul(mean.Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
-	// v is a fraction of denominator n·span: it is a half exactly, or
-	// farther from one than float64 rounding can move it.
+	v := new(big.Rat).Mul(new(big.Rat).Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
+	// v is a fraction of denominator n·span (n: the mean's denominator,
+	// well within 2^26 here): it is a half exactly, or farther from one
+	// than float64 rounding can move it.
 	f, _ := v.Float64()
 	return uint8(min(max(math.Round(f)+offset, 0), 255))
 }

@@ -13,10 +13,31 @@ import (
 	"runtime/debug"
 	"testing"
 
+	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/decode"
 	"github.com/thumbs-dev/thumbs/internal/encode"
 	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
+
+// vignetted returns m with an alpha mask: opaque in the middle, fading
+// to transparent towards the corners, and a hard-edged transparent band
+// down the right eighth whose colour is pure green, which must not bleed
+// into the thumbnail.
+func vignetted(m *image.NRGBA) *image.NRGBA {
+	w, h := m.Rect.Dx(), m.Rect.Dy()
+	for y := range h {
+		for x := range w {
+			i := m.PixOffset(x, y)
+			if x >= w*7/8 {
+				copy(m.Pix[i:i+4], []byte{0, 255, 0, 0})
+				continue
+			}
+			dx, dy := 2*float64(x)/float64(w)-1, 2*float64(y)/float64(h)-1
+			m.Pix[i+3] = uint8(255 * min(1, max(0, 1.6-dx*dx-dy*dy)))
+		}
+	}
+	return m
+}
 
 // minFidelity is the PSNR, in dB, that a PNG thumbnail must reach against
 // the reference: the full-resolution decode resized with imaging.Lanczos
@@ -101,6 +122,37 @@ func TestResamplingFidelity(t *testing.T) {
 			box := Box{W: b / div, H: b / div}
 			p, alloc := fidelity(t, data, pic, box)
 			t.Logf("PNG %v → %s: PSNR %.2f dB (%s; %d MiB allocated)", pic.Rect.Size(), box, p, shrinks(t, data, box), alloc>>20)
+			if p < minFidelity {
+				t.Errorf("box %s: PSNR %.2f dB, want >= %d", box, p, minFidelity)
+			}
+		}
+	})
+
+	t.Run("lossy webp with alpha 1600x1066", func(t *testing.T) {
+		sw, sh := 1600/div, 1066/div
+		data := encodeBytes(t, func(b *bytes.Buffer) error {
+			return gwebp.Encode(b, vignetted(testimage.Photo(sw, sh)), gwebp.Options{Quality: 85, Exact: true})
+		})
+		// The full-size decode, which internal/decode's tests hold to
+		// golang.org/x/image/webp's (brought to full range).
+		h, err := decode.ReadHeader(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := decode.Decode(context.Background(), data, h, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			box    int
+			shrink int
+		}{{256, 2}, {128, 6}, {64, 12}} {
+			box := Box{W: c.box / div, H: c.box / div}
+			if got := loadShrink(decode.WebP, sw, sh, Options{Boxes: []Box{box}}); got != c.shrink {
+				t.Errorf("box %s: load shrink %d, want %d (the case is meant to exercise it)", box, got, c.shrink)
+			}
+			p, alloc := fidelity(t, data, full, box)
+			t.Logf("WebP %dx%d → %s: PSNR %.2f dB (%s; %d MiB allocated)", sw, sh, box, p, shrinks(t, data, box), alloc>>20)
 			if p < minFidelity {
 				t.Errorf("box %s: PSNR %.2f dB, want >= %d", box, p, minFidelity)
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	gwebp "github.com/gen2brain/webp"
 	"github.com/thumbs-dev/thumbs/internal/encode"
 	"github.com/thumbs-dev/thumbs/internal/testimage"
 )
@@ -30,6 +31,10 @@ func renderings(t *testing.T) map[string][]byte {
 	png.Encode(&pngPhoto, testimage.Photo(640, 427))
 	png.Encode(&pngAlpha, testimage.Translucent(300, 200))
 	png.Encode(&pngDeep, deep(testimage.Translucent(300, 200)))
+	var webpAlpha bytes.Buffer
+	if err := gwebp.Encode(&webpAlpha, testimage.Translucent(1200, 800), gwebp.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
 	heic, err := os.ReadFile("../decode/testdata/thumbitem.heic")
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +46,7 @@ func renderings(t *testing.T) map[string][]byte {
 		"png":                 pngPhoto.Bytes(),
 		"png-alpha":           pngAlpha.Bytes(),
 		"png-16":              pngDeep.Bytes(),
+		"webp-alpha":          webpAlpha.Bytes(), // lossy, shrunk on load by 2, 4 and 6
 	}
 	box := func(s string) Box {
 		b, err := ParseBox(s)

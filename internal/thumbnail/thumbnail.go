@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 10
+const RenderingVersion = 11
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
@@ -275,9 +275,9 @@ func decodeShrink(src decode.Header, w, ht int, o Options) int {
 // loadShrink returns the factor by which the decoder may shrink a w×h
 // image while leaving at least a factor of two for the final resampling
 // to every box, which keeps its quality: for JPEG the largest of 1, 2, 4
-// and 8, for WebP and HEIC the largest even one (which a lossy WebP
-// without alpha and a HEIC grid decode straight to, see decode.Decode,
-// and other WebPs and HEICs ignore), and 1 for other formats.
+// and 8, for WebP and HEIC the largest even one (which a still lossy
+// WebP and a HEIC grid decode straight to, see decode.Decode, and other
+// WebPs and HEICs ignore), and 1 for other formats.
 func loadShrink(f decode.Format, w, h int, o Options) int {
 	switch f {
 	case decode.JPEG:

@@ -17,14 +17,14 @@ type boolDecoder struct {
 	pos   int
 	value uint64
 	count int
-	rng   uint32 // the range, 128..255 between calls
+	rng   uint32 // the range minus one, 127..254 between calls
 	// eof is set when a bit was decoded past the end of buf, as if the
 	// partition were followed by zeros: the frame is truncated.
 	eof bool
 }
 
 func (d *boolDecoder) init(buf []byte) {
-	*d = boolDecoder{buf: buf, rng: 255, count: -8}
+	*d = boolDecoder{buf: buf, rng: 254, count: -8}
 	d.refill()
 }
 
@@ -58,10 +58,14 @@ func (d *boolDecoder) readBit(prob uint8) bool {
 	return bit
 }
 
-// norm is how far a range must be shifted left to be at least 128.
-var norm = func() (t [256]uint8) {
+// renorm[r] is, for a range r of 1 to 255, how far it must be shifted
+// left to be at least 128 (the low 3 bits), and that shifted range minus
+// one (the bits from 8 on): the two parts of renormalising after a bit,
+// looked up at once.
+var renorm = func() (t [256]uint32) {
 	for r := 1; r < 256; r++ {
-		t[r] = uint8(8 - bits.Len8(uint8(r)))
+		shift := 8 - bits.Len8(uint8(r))
+		t[r] = uint32(shift) | uint32(r<<shift-1)<<8
 	}
 	return t
 }()
@@ -100,35 +104,52 @@ func (d *boolDecoder) readOptionalSigned(n int) int {
 // decodeBit is readBit on a decoder state held in local variables, for
 // loops that read many bits: value, count and rng are a boolDecoder's,
 // count must be at least 0, and the new state is returned.
+//
+// Hot loops take the two steps themselves, branching once on the bit:
+// split gives the split and the value a set bit starts at, and either
+// renormalize(value, count, split+1) for a clear bit or
+// renormalize(value-big, count, rng-split) for a set one.
 func decodeBit(value uint64, count int, rng uint32, prob uint8) (bool, uint64, int, uint32) {
-	split := 1 + (rng-1)*uint32(prob)>>8
-	bigSplit := uint64(split) << 56
-	bit := value >= bigSplit
+	s := rng * uint32(prob) >> 8
+	big := uint64(s+1) << 56
+	bit := value >= big
 	if bit {
-		rng -= split
-		value -= bigSplit
+		value -= big
+		rng -= s
 	} else {
-		rng = split
+		rng = s + 1
 	}
-	shift := norm[rng&0xff] & 7
-	return bit, value << shift, count - int(shift), rng << shift
+	t := renorm[uint8(rng)]
+	return bit, value << (t & 7), count - int(t&7), t >> 8
+}
+
+// split returns, for the range minus one rng, the split minus one,
+// rng·prob/256, and the smallest value whose bit is set: the split in
+// the top byte.
+func split(rng uint32, prob uint8) (uint32, uint64) {
+	s := rng * uint32(prob) >> 8
+	return s, uint64(s+1) << 56
+}
+
+// renormalize shifts value left until the new range r (1 to 255) is at
+// least 128, counting the bits it consumed, and returns the new state
+// with the range minus one.
+func renormalize(value uint64, count int, r uint32) (uint64, int, uint32) {
+	t := renorm[uint8(r)]
+	shift := t & 7
+	return value << shift, count - int(shift), t >> 8
 }
 
 // decodeSign is decodeBit at even odds (prob 128), as the sign of every
-// coefficient is read: the split is then (rng+1)/2, and the new range is
-// below 128, needing a shift by one, unless it is that split of 128.
-func decodeSign(value uint64, count int, rng uint32) (bool, uint64, int, uint32) {
-	split := (rng + 1) >> 1
-	bigSplit := uint64(split) << 56
-	bit := value >= bigSplit
-	if bit {
-		rng -= split
-		value -= bigSplit
-	} else {
-		rng = split
-	}
-	shift := (rng>>7 ^ 1) & 1
-	return bit, value << shift, count - int(shift), rng << shift
+// coefficient is read, without a branch: it returns -1 for a set bit and
+// 0 for a clear one, so that (v^sign)-sign gives v that sign.
+func decodeSign(value uint64, count int, rng uint32) (int32, uint64, int, uint32) {
+	s := rng >> 1
+	m := uint32(int32(s-uint32(value>>56)) >> 31)
+	value -= uint64(m&(s+1)) << 56
+	// The new range is rng−s when the bit is set, s+1 otherwise.
+	t := renorm[uint8(s+1+m&(rng-s-s-1))]
+	return int32(m), value << (t & 7), count - int(t&7), t >> 8
 }
 
 // more refills a decoder state held in local variables.

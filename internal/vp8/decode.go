@@ -64,9 +64,12 @@ type decoder struct {
 	filter     filterHeader
 	quant      [numSegments]quantSteps
 	coeffProbs [numTypes][numBands][numContexts][numTokenProbs]uint8
-	useSkip    bool
-	skipProb   uint8
-	strengths  [numSegments][2]filterStrength
+	// posProbs are coeffProbs by coefficient position, each position
+	// with its band's, and a 17th past the last.
+	posProbs  [numTypes]positionProbs
+	useSkip   bool
+	skipProb  uint8
+	strengths [numSegments][2]filterStrength
 
 	// Non-zero contexts: per macroblock column above, and for the
 	// macroblock to the left. Bits 0-3 are the luma blocks' columns (or
@@ -83,12 +86,16 @@ type decoder struct {
 	// 4 pixels to the right of the last.
 	yTop, uTop, vTop []byte
 
-	mb     macroblock
-	coeffs [25 * 16]int16 // 16 luma, 4 Cb, 4 Cr, then Y2
-	// acBlocks has bit i set when block i of coeffs may have a coefficient
-	// other than its DC one (clear: the block needs at most addDC).
-	acBlocks uint32
-	ws       [wsSize]byte
+	mb macroblock
+	// coeffs are the 16 luma, 4 Cb, 4 Cr and the Y2 block, zero between
+	// macroblocks.
+	coeffs [25 * 16]int16
+	// codedBlocks has bit i set when block i of coeffs may have a
+	// non-zero coefficient (clear: the block adds nothing), and acBlocks
+	// when that may be one other than its DC one (clear: the block needs
+	// at most addDC).
+	codedBlocks, acBlocks uint32
+	ws                    [wsSize]byte
 
 	// The loop filter of each macroblock of the current row (nil when the
 	// frame is not filtered).
@@ -256,9 +263,9 @@ func (d *decoder) decodeRow(mby int) {
 	}
 	for mbx := range d.mbw {
 		d.parseModes(mbx)
-		nonZero := false
+		d.codedBlocks = 0
 		if !d.mb.skip {
-			nonZero = d.parseResiduals(tokens, mbx)
+			d.parseResiduals(tokens, mbx)
 		} else {
 			d.leftNZ &^= 0xff
 			d.topNZ[mbx] &^= 0xff
@@ -271,8 +278,8 @@ func (d *decoder) decodeRow(mby int) {
 		if st := &d.strengths[d.mb.segment][b2i(d.mb.is4x4)]; d.filter.level != 0 && st.limit != 0 {
 			d.rowFilters[mbx] = st
 		}
-		d.rowInner[mbx] = d.mb.is4x4 || nonZero
-		d.reconstruct(mbx, mby, nonZero)
+		d.rowInner[mbx] = d.mb.is4x4 || d.codedBlocks != 0
+		d.reconstruct(mbx, mby)
 	}
 	d.saveTop()
 }
@@ -328,41 +335,9 @@ func (d *decoder) parseModes(mbx int) {
 		*top = [4]uint8{m, m, m, m}
 		d.leftModes = [4]uint8{m, m, m, m}
 	} else {
-		for y := range 4 {
-			left := d.leftModes[y]
-			for x := range 4 {
-				// The tree of RFC 6386 section 11.2.
-				p := &subblockModeProbs[top[x]%numSubblockModes][left%numSubblockModes]
-				switch {
-				case !next(p[0]):
-					left = modeDC4
-				case !next(p[1]):
-					left = modeTM4
-				case !next(p[2]):
-					left = modeVE4
-				case !next(p[3]):
-					switch {
-					case !next(p[4]):
-						left = modeHE4
-					case !next(p[5]):
-						left = modeRD4
-					default:
-						left = modeVR4
-					}
-				case !next(p[6]):
-					left = modeLD4
-				case !next(p[7]):
-					left = modeVL4
-				case !next(p[8]):
-					left = modeHD4
-				default:
-					left = modeHU4
-				}
-				top[x] = left
-				mb.submodes[4*y+x] = left
-			}
-			d.leftModes[y] = left
-		}
+		r.value, r.count, r.rng = value, count, rng
+		readSubblockModes(r, top, &d.leftModes, &mb.submodes)
+		value, count, rng = r.value, r.count, r.rng
 	}
 	switch {
 	case !next(142):
@@ -373,6 +348,56 @@ func (d *decoder) parseModes(mbx int) {
 		mb.uvmode = modeTM4
 	default:
 		mb.uvmode = modeHE4
+	}
+	r.value, r.count, r.rng = value, count, rng
+}
+
+// readSubblockModes reads the 16 modes of a macroblock's 4x4 blocks
+// into modes from r, in the contexts of the modes above (top) and to the
+// left (left) of each block, and leaves top and left as the next
+// macroblocks below and to the right see them. It holds little state, so
+// that the decoder's fits in registers.
+func readSubblockModes(r *boolDecoder, top, left *[4]uint8, modes *[16]uint8) {
+	value, count, rng := r.value, r.count, r.rng
+	var bit bool
+	next := func(prob uint8) bool {
+		if count < 0 {
+			value, count = r.more(value, count)
+		}
+		bit, value, count, rng = decodeBit(value, count, rng, prob)
+		return bit
+	}
+	for i := range 16 {
+		y, x := i>>2, i&3
+		// The tree of RFC 6386 section 11.2.
+		p := &subblockModeProbs[top[x]%numSubblockModes][left[y]%numSubblockModes]
+		var m uint8
+		switch {
+		case !next(p[0]):
+			m = modeDC4
+		case !next(p[1]):
+			m = modeTM4
+		case !next(p[2]):
+			m = modeVE4
+		case !next(p[3]):
+			switch {
+			case !next(p[4]):
+				m = modeHE4
+			case !next(p[5]):
+				m = modeRD4
+			default:
+				m = modeVR4
+			}
+		case !next(p[6]):
+			m = modeLD4
+		case !next(p[7]):
+			m = modeVL4
+		case !next(p[8]):
+			m = modeHD4
+		default:
+			m = modeHU4
+		}
+		top[x], left[y], modes[i] = m, m, m
 	}
 	r.value, r.count, r.rng = value, count, rng
 }

@@ -4,19 +4,26 @@ package vp8
 // across one edge of pix: the pixel at off is the first beyond the edge
 // (q0), step goes across the edge and next along it.
 
+// abs returns |v|, without a branch.
 func abs(v int32) int32 {
-	if v < 0 {
-		return -v
-	}
-	return v
+	m := v >> 31
+	return v ^ m - m
 }
 
-// clampS8 clamps v to a signed byte.
-func clampS8(v int32) int32 { return min(max(v, -128), 127) }
+// clampS8 clamps v, from -1024 to 1023, to a signed byte.
+func clampS8(v int32) int32 { return int32(s8Clamps[(v+1024)&2047]) }
 
-// s8 and u8 move a pixel to and from the signed range the filters use.
-func s8(p byte) int32 { return int32(p) - 128 }
-func u8(v int32) byte { return byte(clampS8(v) + 128) }
+// u8 moves a pixel from the signed range the filters use, -1152 to 895,
+// back to a byte, clamping it.
+func u8(v int32) byte { return clampByte(v + 128) }
+
+// s8Clamps[v+1024] is clampS8(v): one look-up instead of two comparisons.
+var s8Clamps = func() (t [2048]int8) {
+	for i := range t {
+		t[i] = int8(min(max(i-1024, -128), 127))
+	}
+	return t
+}()
 
 // simpleEdge applies the simple filter to 16 pixels along an edge.
 func simpleEdge(pix []byte, off, step, next int, limit int32) {
@@ -82,14 +89,14 @@ func normalEdgeV(pix []byte, off, stride, n int, limit, interior, hevThresh int3
 // columns, the first pixel below it at off.
 func normalEdgeH(pix []byte, off, stride, n int, limit, interior, hevThresh int32, mbEdge bool) {
 	r0 := pix[off-4*stride : off-4*stride+n]
-	r1 := pix[off-3*stride : off-3*stride+n]
-	r2 := pix[off-2*stride : off-2*stride+n]
-	r3 := pix[off-stride : off-stride+n]
-	r4 := pix[off : off+n]
-	r5 := pix[off+stride : off+stride+n]
-	r6 := pix[off+2*stride : off+2*stride+n]
-	r7 := pix[off+3*stride : off+3*stride+n]
-	for x := range n {
+	r1 := pix[off-3*stride:][:len(r0)]
+	r2 := pix[off-2*stride:][:len(r0)]
+	r3 := pix[off-stride:][:len(r0)]
+	r4 := pix[off:][:len(r0)]
+	r5 := pix[off+stride:][:len(r0)]
+	r6 := pix[off+2*stride:][:len(r0)]
+	r7 := pix[off+3*stride:][:len(r0)]
+	for x := range r0 {
 		p3, p2, p1, p0 := int32(r0[x]), int32(r1[x]), int32(r2[x]), int32(r3[x])
 		q0, q1, q2, q3 := int32(r4[x]), int32(r5[x]), int32(r6[x]), int32(r7[x])
 		if 2*abs(p0-q0)+abs(p1-q1)>>1 > limit ||

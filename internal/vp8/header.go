@@ -216,6 +216,9 @@ func (d *decoder) parseTokenProbs() {
 				}
 			}
 		}
+		for n := range d.posProbs[t] {
+			d.posProbs[t][n] = d.coeffProbs[t][bands[n]]
+		}
 	}
 }
 

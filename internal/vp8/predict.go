@@ -1,5 +1,7 @@
 package vp8
 
+import "encoding/binary"
+
 // Intra prediction, RFC 6386 section 12. Each function fills a block of
 // ws at offset off from the pixels above it (off-wsStride) and to its left
 // (off-1), which the caller has put in place.
@@ -38,142 +40,159 @@ func predictBlock(ws *[wsSize]byte, off, size int, mode uint8, hasTop, hasLeft b
 		default:
 			dc = 128
 		}
-		for y := range size {
-			row := ws[off+y*wsStride : off+y*wsStride+size]
-			for i := range row {
-				row[i] = dc
-			}
-		}
+		fillRows(ws, off, size, func(int) byte { return dc })
 	case modeVE4:
-		top := ws[off-wsStride : off-wsStride+size]
+		top0 := binary.LittleEndian.Uint64(ws[off-wsStride:])
+		top1 := binary.LittleEndian.Uint64(ws[off-wsStride+8:])
 		for y := range size {
-			copy(ws[off+y*wsStride:off+y*wsStride+size], top)
+			o := off + y*wsStride
+			binary.LittleEndian.PutUint64(ws[o:], top0)
+			if size == 16 {
+				binary.LittleEndian.PutUint64(ws[o+8:], top1)
+			}
 		}
 	case modeHE4:
-		for y := range size {
-			left := ws[off+y*wsStride-1]
-			row := ws[off+y*wsStride : off+y*wsStride+size]
-			for i := range row {
-				row[i] = left
-			}
-		}
+		fillRows(ws, off, size, func(y int) byte { return ws[off+y*wsStride-1] })
 	case modeTM4:
 		predictTM(ws, off, size)
 	}
 }
 
-// predictTM fills a size×size block with left + above − above-left,
-// clamped.
-func predictTM(ws *[wsSize]byte, off, size int) {
-	top := ws[off-wsStride : off-wsStride+size]
-	corner := int32(ws[off-wsStride-1])
+// fillRows sets each row y of the size×size block at off (size 8 or 16)
+// to the value v(y).
+func fillRows(ws *[wsSize]byte, off, size int, v func(y int) byte) {
 	for y := range size {
-		d := int32(ws[off+y*wsStride-1]) - corner
-		row := ws[off+y*wsStride : off+y*wsStride+size]
-		for i := range row {
-			row[i] = clamp255(int32(top[i]) + d)
+		o := off + y*wsStride
+		w := uint64(v(y)) * 0x0101010101010101
+		binary.LittleEndian.PutUint64(ws[o:], w)
+		if size == 16 {
+			binary.LittleEndian.PutUint64(ws[o+8:], w)
 		}
 	}
+}
+
+// predictTM fills a size×size block (4, 8 or 16) with left + above −
+// above-left, clamped, 8 pixels a word (the 4 of a 4x4 row in the low
+// half of one).
+func predictTM(ws *[wsSize]byte, off, size int) {
+	top0 := binary.LittleEndian.Uint64(ws[off-wsStride:])
+	top1 := binary.LittleEndian.Uint64(ws[off-wsStride+8:])
+	corner := int32(ws[off-wsStride-1])
+	for y := range size {
+		o := off + y*wsStride
+		d := int32(ws[o-1]) - corner
+		switch size {
+		case 4:
+			binary.LittleEndian.PutUint32(ws[o:], uint32(addClamped(top0, d)))
+		case 16:
+			binary.LittleEndian.PutUint64(ws[o+8:], addClamped(top1, d))
+			fallthrough
+		default:
+			binary.LittleEndian.PutUint64(ws[o:], addClamped(top0, d))
+		}
+	}
+}
+
+// addClamped adds d, from -255 to 255, to each of the 8 pixels of the
+// word x, clamping each sum to 0..255.
+//
+// The low 7 bits of each byte are added apart, so that no carry crosses
+// into the next byte; the top bits then give each byte's sum and whether
+// it overflowed, and an overflowed byte is set to 255. For a negative d,
+// x−|d| clamped at 0 is 255 − ((255−x)+|d| clamped at 255): the
+// complements are taken, without a branch, by xor with neg.
+func addClamped(x uint64, d int32) uint64 {
+	const high = 0x8080808080808080
+	neg := uint64(int64(d) >> 63)
+	x ^= neg
+	c := uint64(d^int32(neg)-int32(neg)) * 0x0101010101010101
+	low := x&^high + c&^high
+	sum := low ^ (x^c)&high
+	over := (x&c | (x|c)&low) & high
+	return (sum | (over>>7)*0xff) ^ neg
 }
 
 // predictSubblock fills the 4x4 block at off with one of the ten 4x4
 // modes. Above are the 4 pixels over the block and the 4 to their right;
 // the edge array E of the RFC is L[3], L[2], L[1], L[0], P, A[0..7].
+// Each row is made as a word, first pixel in the low byte.
 func predictSubblock(ws *[wsSize]byte, off int, mode uint8) {
 	a := (*[8]byte)(ws[off-wsStride : off-wsStride+8])
 	p := ws[off-wsStride-1]
 	l := [4]byte{ws[off-1], ws[off-1+wsStride], ws[off-1+2*wsStride], ws[off-1+3*wsStride]}
-	var b [4][4]byte // rows, columns
 	switch mode {
 	case modeDC4:
 		sum := 4
 		for i := range 4 {
 			sum += int(a[i]) + int(l[i])
 		}
-		dc := byte(sum >> 3)
-		for r := range 4 {
-			b[r] = [4]byte{dc, dc, dc, dc}
-		}
+		row := uint32(sum>>3) * 0x01010101
+		putRows(ws, off, row, row, row, row)
 	case modeTM4:
 		predictTM(ws, off, 4)
-		return
 	case modeVE4:
-		row := [4]byte{avg3(p, a[0], a[1]), avg3(a[0], a[1], a[2]), avg3(a[1], a[2], a[3]), avg3(a[2], a[3], a[4])}
-		for r := range 4 {
-			b[r] = row
-		}
+		row := pack4(avg3(p, a[0], a[1]), avg3(a[0], a[1], a[2]), avg3(a[1], a[2], a[3]), avg3(a[2], a[3], a[4]))
+		putRows(ws, off, row, row, row, row)
 	case modeHE4:
-		col := [4]byte{avg3(p, l[0], l[1]), avg3(l[0], l[1], l[2]), avg3(l[1], l[2], l[3]), avg3(l[2], l[3], l[3])}
-		for r := range 4 {
-			b[r] = [4]byte{col[r], col[r], col[r], col[r]}
-		}
+		putRows(ws, off,
+			uint32(avg3(p, l[0], l[1]))*0x01010101,
+			uint32(avg3(l[0], l[1], l[2]))*0x01010101,
+			uint32(avg3(l[1], l[2], l[3]))*0x01010101,
+			uint32(avg3(l[2], l[3], l[3]))*0x01010101)
 	case modeLD4:
-		for r := range 4 {
-			for c := range 4 {
-				i := r + c
-				if i < 6 {
-					b[r][c] = avg3(a[i], a[i+1], a[i+2])
-				} else {
-					b[r][c] = avg3(a[6], a[7], a[7])
-				}
-			}
+		// Row r is diagonal values r to r+3.
+		var d uint64
+		for i := range 6 {
+			d |= uint64(avg3(a[i], a[i+1], a[i+2])) << (8 * i)
 		}
+		d |= uint64(avg3(a[6], a[7], a[7])) << 48
+		putRows(ws, off, uint32(d), uint32(d>>8), uint32(d>>16), uint32(d>>24))
 	case modeRD4:
+		// Row r is diagonal values 3-r to 6-r.
 		e := edges(&l, p, a)
-		for r := range 4 {
-			for c := range 4 {
-				i := 3 - r + c
-				b[r][c] = avg3(e[i], e[i+1], e[i+2])
-			}
+		var d uint64
+		for i := range 7 {
+			d |= uint64(avg3(e[i], e[i+1], e[i+2])) << (8 * i)
 		}
+		putRows(ws, off, uint32(d>>24), uint32(d>>16), uint32(d>>8), uint32(d))
 	case modeVR4:
 		e := edges(&l, p, a)
-		b[3][0] = avg3(e[1], e[2], e[3])
-		b[2][0] = avg3(e[2], e[3], e[4])
-		b[3][1], b[1][0] = avg3(e[3], e[4], e[5]), avg3(e[3], e[4], e[5])
-		b[2][1], b[0][0] = avg2(e[4], e[5]), avg2(e[4], e[5])
-		b[3][2], b[1][1] = avg3(e[4], e[5], e[6]), avg3(e[4], e[5], e[6])
-		b[2][2], b[0][1] = avg2(e[5], e[6]), avg2(e[5], e[6])
-		b[3][3], b[1][2] = avg3(e[5], e[6], e[7]), avg3(e[5], e[6], e[7])
-		b[2][3], b[0][2] = avg2(e[6], e[7]), avg2(e[6], e[7])
-		b[1][3] = avg3(e[6], e[7], e[8])
-		b[0][3] = avg2(e[7], e[8])
+		r0 := pack4(avg2(e[4], e[5]), avg2(e[5], e[6]), avg2(e[6], e[7]), avg2(e[7], e[8]))
+		r1 := pack4(avg3(e[3], e[4], e[5]), avg3(e[4], e[5], e[6]), avg3(e[5], e[6], e[7]), avg3(e[6], e[7], e[8]))
+		putRows(ws, off, r0, r1, r0<<8|uint32(avg3(e[2], e[3], e[4])), r1<<8|uint32(avg3(e[1], e[2], e[3])))
 	case modeVL4:
-		b[0][0] = avg2(a[0], a[1])
-		b[1][0] = avg3(a[0], a[1], a[2])
-		b[2][0], b[0][1] = avg2(a[1], a[2]), avg2(a[1], a[2])
-		b[1][1], b[3][0] = avg3(a[1], a[2], a[3]), avg3(a[1], a[2], a[3])
-		b[2][1], b[0][2] = avg2(a[2], a[3]), avg2(a[2], a[3])
-		b[3][1], b[1][2] = avg3(a[2], a[3], a[4]), avg3(a[2], a[3], a[4])
-		b[2][2], b[0][3] = avg2(a[3], a[4]), avg2(a[3], a[4])
-		b[3][2], b[1][3] = avg3(a[3], a[4], a[5]), avg3(a[3], a[4], a[5])
-		b[2][3] = avg3(a[4], a[5], a[6])
-		b[3][3] = avg3(a[5], a[6], a[7])
+		r0 := pack4(avg2(a[0], a[1]), avg2(a[1], a[2]), avg2(a[2], a[3]), avg2(a[3], a[4]))
+		r1 := pack4(avg3(a[0], a[1], a[2]), avg3(a[1], a[2], a[3]), avg3(a[2], a[3], a[4]), avg3(a[3], a[4], a[5]))
+		putRows(ws, off, r0, r1, r0>>8|uint32(avg3(a[4], a[5], a[6]))<<24, r1>>8|uint32(avg3(a[5], a[6], a[7]))<<24)
 	case modeHD4:
+		// Rows 3 to 1 are values 0-3, 2-5 and 4-7 of g; row 0 continues
+		// the pattern with the values above.
 		e := edges(&l, p, a)
-		b[3][0] = avg2(e[0], e[1])
-		b[3][1] = avg3(e[0], e[1], e[2])
-		b[2][0], b[3][2] = avg2(e[1], e[2]), avg2(e[1], e[2])
-		b[2][1], b[3][3] = avg3(e[1], e[2], e[3]), avg3(e[1], e[2], e[3])
-		b[2][2], b[1][0] = avg2(e[2], e[3]), avg2(e[2], e[3])
-		b[2][3], b[1][1] = avg3(e[2], e[3], e[4]), avg3(e[2], e[3], e[4])
-		b[1][2], b[0][0] = avg2(e[3], e[4]), avg2(e[3], e[4])
-		b[1][3], b[0][1] = avg3(e[3], e[4], e[5]), avg3(e[3], e[4], e[5])
-		b[0][2] = avg3(e[4], e[5], e[6])
-		b[0][3] = avg3(e[5], e[6], e[7])
+		g := uint64(pack4(avg2(e[0], e[1]), avg3(e[0], e[1], e[2]), avg2(e[1], e[2]), avg3(e[1], e[2], e[3]))) |
+			uint64(pack4(avg2(e[2], e[3]), avg3(e[2], e[3], e[4]), avg2(e[3], e[4]), avg3(e[3], e[4], e[5])))<<32
+		r0 := uint32(g>>48) | uint32(avg3(e[4], e[5], e[6]))<<16 | uint32(avg3(e[5], e[6], e[7]))<<24
+		putRows(ws, off, r0, uint32(g>>32), uint32(g>>16), uint32(g))
 	case modeHU4:
-		b[0][0] = avg2(l[0], l[1])
-		b[0][1] = avg3(l[0], l[1], l[2])
-		b[0][2], b[1][0] = avg2(l[1], l[2]), avg2(l[1], l[2])
-		b[0][3], b[1][1] = avg3(l[1], l[2], l[3]), avg3(l[1], l[2], l[3])
-		b[1][2], b[2][0] = avg2(l[2], l[3]), avg2(l[2], l[3])
-		b[1][3], b[2][1] = avg3(l[2], l[3], l[3]), avg3(l[2], l[3], l[3])
-		b[2][2], b[2][3] = l[3], l[3]
-		b[3] = [4]byte{l[3], l[3], l[3], l[3]}
+		// Rows 0 to 2 are values 0-3, 2-5 and 4-7 of h; row 3 is L[3].
+		l3 := uint32(l[3]) * 0x01010101
+		h := uint64(pack4(avg2(l[0], l[1]), avg3(l[0], l[1], l[2]), avg2(l[1], l[2]), avg3(l[1], l[2], l[3]))) |
+			uint64(uint32(avg2(l[2], l[3]))|uint32(avg3(l[2], l[3], l[3]))<<8|l3<<16)<<32
+		putRows(ws, off, uint32(h), uint32(h>>16), uint32(h>>32), l3)
 	}
-	for r := range 4 {
-		copy(ws[off+r*wsStride:off+r*wsStride+4], b[r][:])
-	}
+}
+
+// pack4 returns the word of the 4 pixels of a row, b0 first.
+func pack4(b0, b1, b2, b3 byte) uint32 {
+	return uint32(b0) | uint32(b1)<<8 | uint32(b2)<<16 | uint32(b3)<<24
+}
+
+// putRows stores the rows r0 to r3, made by pack4, as the 4x4 block at
+// off.
+func putRows(ws *[wsSize]byte, off int, r0, r1, r2, r3 uint32) {
+	binary.LittleEndian.PutUint32(ws[off:], r0)
+	binary.LittleEndian.PutUint32(ws[off+wsStride:], r1)
+	binary.LittleEndian.PutUint32(ws[off+2*wsStride:], r2)
+	binary.LittleEndian.PutUint32(ws[off+3*wsStride:], r3)
 }
 
 // edges returns the edge array E of RFC 6386 section 12.3.

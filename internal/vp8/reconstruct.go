@@ -1,9 +1,10 @@
 package vp8
 
-// reconstruct predicts macroblock (mbx, mby) in the workspace, adds its
-// residuals and copies it into the current row of d.y, d.cb and d.cr. nonZero is false when no
-// coefficient is set, so that only the prediction is needed.
-func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
+// reconstruct predicts macroblock (mbx, mby) in the workspace, adds the
+// residuals of its coded blocks (d.codedBlocks) and copies it into the
+// current row of d.y, d.cb and d.cr.
+func (d *decoder) reconstruct(mbx, mby int) {
+	coded := d.codedBlocks
 	ws := &d.ws
 	mb := &d.mb
 	copy(ws[wsY-wsStride-1:wsY-wsStride+20], d.yTop[16*mbx:16*mbx+21])
@@ -21,49 +22,56 @@ func (d *decoder) reconstruct(mbx, mby int, nonZero bool) {
 		for i := range 16 {
 			off := wsY + (i/4)*4*wsStride + (i%4)*4
 			predictSubblock(ws, off, mb.submodes[i])
-			if nonZero {
+			if coded>>i&1 != 0 {
 				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, off, d.acBlocks>>i&1 != 0)
 			}
 		}
 	} else {
 		predictBlock(ws, wsY, 16, mb.ymode, hasTop, hasLeft)
-		if nonZero {
-			for i := range 16 {
+		for i := range 16 {
+			if coded>>i&1 != 0 {
 				addResidual((*[16]int16)(d.coeffs[16*i:]), ws, wsY+(i/4)*4*wsStride+(i%4)*4, d.acBlocks>>i&1 != 0)
 			}
 		}
 	}
 	predictBlock(ws, wsU, 8, mb.uvmode, hasTop, hasLeft)
 	predictBlock(ws, wsV, 8, mb.uvmode, hasTop, hasLeft)
-	if nonZero {
-		for i := range 4 {
-			off := (i/2)*4*wsStride + (i%2)*4
-			addResidual((*[16]int16)(d.coeffs[256+16*i:]), ws, wsU+off, d.acBlocks>>(16+i)&1 != 0)
-			addResidual((*[16]int16)(d.coeffs[320+16*i:]), ws, wsV+off, d.acBlocks>>(20+i)&1 != 0)
+	for i := range 8 {
+		if coded>>(16+i)&1 != 0 {
+			base := wsU
+			if i >= 4 {
+				base = wsV
+			}
+			off := base + (i&3)/2*4*wsStride + i%2*4
+			addResidual((*[16]int16)(d.coeffs[256+16*i:]), ws, off, d.acBlocks>>(16+i)&1 != 0)
 		}
 	}
 
 	for y := range 16 {
-		copy(d.y[(16+y)*d.yStride+16*mbx:], ws[wsY+y*wsStride:wsY+y*wsStride+16])
+		row := (*[16]byte)(ws[wsY+y*wsStride:])
+		*(*[16]byte)(d.y[(16+y)*d.yStride+16*mbx:]) = *row
 		// The right column is the next macroblock's left.
-		ws[wsY+y*wsStride-1] = ws[wsY+y*wsStride+15]
+		ws[wsY+y*wsStride-1] = row[15]
 	}
 	for y := range 8 {
 		o := (8+y)*d.cStride + 8*mbx
-		copy(d.cb[o:o+8], ws[wsU+y*wsStride:wsU+y*wsStride+8])
-		copy(d.cr[o:o+8], ws[wsV+y*wsStride:wsV+y*wsStride+8])
-		ws[wsU+y*wsStride-1] = ws[wsU+y*wsStride+7]
-		ws[wsV+y*wsStride-1] = ws[wsV+y*wsStride+7]
+		u, v := (*[8]byte)(ws[wsU+y*wsStride:]), (*[8]byte)(ws[wsV+y*wsStride:])
+		*(*[8]byte)(d.cb[o:]) = *u
+		*(*[8]byte)(d.cr[o:]) = *v
+		ws[wsU+y*wsStride-1] = u[7]
+		ws[wsV+y*wsStride-1] = v[7]
 	}
 }
 
 // addResidual adds the inverse transform of block to the 4x4 pixels at
 // off, taking the short way when only the DC coefficient may be set
-// (ac is false). The two ways agree on a block of only a DC coefficient.
+// (ac is false), and clears the block for the next macroblock. The two
+// ways agree on a block of only a DC coefficient.
 func addResidual(block *[16]int16, ws *[wsSize]byte, off int, ac bool) {
 	if ac {
 		addIDCT(block, ws, off)
-	} else if block[0] != 0 {
+	} else {
 		addDC(block[0], ws, off)
 	}
+	*block = [16]int16{}
 }
