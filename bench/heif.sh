@@ -7,13 +7,18 @@
 # /usr/share/backgrounds):
 #   heic: heif-enc -q 70 -t 320, a 320 px thumbnail item in each, as phones
 #         write them;
-#   avif: avifenc -s 9 --min 20 --max 30 (no thumbnail item).
+#   avif: avifenc -s 9 --min 20 --max 30 (no thumbnail item);
+#   heicgrid: as phones store photos, the primary item a grid of 512x512
+#         HEVC tiles (tools/heicgrid: each tile heif-enc -q 70, the grid's
+#         output size cropping the last column and row), with a 320 px
+#         thumbnail item.
 # Then measures, ROUNDS times each, thumbs and vipsthumbnail taking turns:
 #   start-up: thumbs -s 256 on one small HEIC (testdata photo.heic, 256x170)
 #         with an empty compilation cache and with a warm one, and on the
 #         same picture as JPEG (hyperfine, RUNS runs);
-#   runs: the whole set at SIZES (256: from the thumbnail items; 640: from
-#         the primary images), thumbs (2 workers, PNG) against
+#   runs: the whole set at SIZES (256: from the thumbnail items; 640 and
+#         1024: from the primary images; AVIF at 256 only), thumbs (2
+#         workers, PNG) against
 #         `xargs -P 2 -n 3 vipsthumbnail`: wall time and peak RSS (GNU
 #         time), medians;
 #   fidelity: RGB PSNR of both tools' PNG thumbnails against ImageMagick's
@@ -24,6 +29,7 @@
 # user's own is not touched.
 #
 # Environment: ROUNDS=5, RUNS=10, SIZES="256 640", SETS="heic avif",
+# (SETS="heicgrid" SIZES="640 1024" for the grids),
 # BENCH_OUT=bench/out, THUMBS=bin/thumbs, THUMBS_BEFORE=, INSTALL=1.
 set -euo pipefail
 
@@ -45,7 +51,7 @@ WORK=$BENCH_OUT/heif
 
 need=()
 command -v heif-enc >/dev/null || need+=(libheif-examples)
-command -v avifenc >/dev/null || need+=(libavif-bin)
+[[ " $SETS " != *" avif "* ]] || command -v avifenc >/dev/null || need+=(libavif-bin)
 command -v vipsthumbnail >/dev/null || need+=(libvips-tools)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [[ -x /usr/bin/convert ]] || need+=(imagemagick)
@@ -55,12 +61,16 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 install_missing "${need[@]}"
 
 SOURCES=(string the-mouse rhythm 2004default firstgeneration Elephants_3840x2160 LadyBird Garden TwoWings Wood)
-mkdir -p "$WORK"/{heic,avif}
+mkdir -p "$WORK"/{heic,avif,heicgrid}
+heicgrid=$WORK/heicgrid-tool
+[[ " $SETS " != *" heicgrid "* ]] || go build -o "$heicgrid" ./tools/heicgrid
 for name in "${SOURCES[@]}"; do
 	src=$(find /usr/share/backgrounds -name "$name.jpg" -print -quit)
 	[[ -n $src ]] || die "no $name.jpg under /usr/share/backgrounds"
-	[[ -f $WORK/heic/$name.heic ]] || echo "heif-enc -q 70 -t 320 '$src' -o '$WORK/heic/$name.heic' >/dev/null"
-	[[ -f $WORK/avif/$name.avif ]] || echo "avifenc -s 9 -j 1 --min 20 --max 30 '$src' '$WORK/avif/$name.avif' >/dev/null"
+	[[ " $SETS " != *" heic "* || -f $WORK/heic/$name.heic ]] || echo "heif-enc -q 70 -t 320 '$src' -o '$WORK/heic/$name.heic' >/dev/null"
+	[[ " $SETS " != *" avif "* || -f $WORK/avif/$name.avif ]] || echo "avifenc -s 9 -j 1 --min 20 --max 30 '$src' '$WORK/avif/$name.avif' >/dev/null"
+	[[ " $SETS " != *" heicgrid "* || -f $WORK/heicgrid/$name.heic ]] ||
+		echo "'$heicgrid' -tile 512 -q 70 -thumb 320 -o '$WORK/heicgrid/$name.heic' '$src'"
 done | xargs -r -P 2 -I{} sh -c '{}'
 
 tools=(after)

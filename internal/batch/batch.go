@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/thumbs-dev/thumbs/internal/heif"
 	"github.com/thumbs-dev/thumbs/internal/manifest"
 	"github.com/thumbs-dev/thumbs/internal/memo"
 	"github.com/thumbs-dev/thumbs/internal/outdir"
@@ -193,6 +194,9 @@ func start(ctx context.Context, o Options, out *outdir.Dir, check bool) (*run, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
+	// The first run of the process sets how many HEIC and AVIF decoders
+	// may be alive at once: one per worker.
+	heif.SetDefaultLimit(o.Jobs)
 	return &run{
 		o:       o,
 		check:   check,

@@ -64,7 +64,7 @@ const (
 	costWebP           = 7  // VP8L or VP8 with ALPH: 4.0 and 6.7 B/px
 	costWebPAlphaPlane = 6  // a VP8L alpha plane: x/image/vp8l's NRGBA, and its packed colour indices while it unpacks them: 4.3 and 5.0 B/px measured (3 and 256 levels)
 	costWebPAnim       = 32 // per canvas pixel, libwebp in WebAssembly: 26-31 B/px
-	costHEIC           = 26 // libheif in WebAssembly: 24 B/px
+	costHEIC           = 10 // libheif in WebAssembly, then the Go copy: 8.0-9.0 B/px
 	costAVIF           = 75 // libavif and libaom in WebAssembly: 66-72 B/px at 8 bits
 	costAVIFDeep       = 2 * costAVIF
 	wasmFixed          = 40 << 20 // a WebAssembly decoder's own memory, as allocated
@@ -122,6 +122,9 @@ func (h Header) DecodeCost(shrink int) int64 {
 			perPixel = costWebP
 		}
 	case HEIC:
+		if h.DecodesTiles(shrink) {
+			return int64(h.grid.cost(shrink)*costMargin + wasmFixed)
+		}
 		perPixel, fixed = costHEIC, wasmFixed
 	case AVIF:
 		perPixel, fixed = costAVIF, wasmFixed

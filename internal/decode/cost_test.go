@@ -73,6 +73,21 @@ func animatedCanvas(t testing.TB, w, h, frames int) []byte {
 	return testimage.AnimatedWebP(buf.Bytes(), 16, 16, w, h, frames)
 }
 
+// heicGridOf returns a w×h HEIC grid whose tiles are all the 256×170
+// picture of photo.heic, the last column and row cropped.
+func heicGridOf(t testing.TB, w, h int) []byte {
+	tile, err := testimage.HEVCItemOf(readFile(t, "photo.heic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, rows := (w+tile.W-1)/tile.W, (h+tile.H-1)/tile.H
+	tiles := make([]testimage.HEVCItem, cols*rows)
+	for i := range tiles {
+		tiles[i] = tile
+	}
+	return testimage.HEICGrid(w, h, cols, rows, tiles, nil, 0, -1)
+}
+
 type costCase struct {
 	name   string
 	data   func(testing.TB) []byte
@@ -137,6 +152,12 @@ func costCases(w, h int) []costCase {
 		costCase{"jpeg-progressive-fixture", func(t testing.TB) []byte { return readFile(t, "progressive.jpg") }, 1},
 		costCase{"jpeg-cmyk-fixture/shrink=8", func(t testing.TB) []byte { return readFile(t, "cmyk.jpg") }, 8},
 		costCase{"png-interlaced-fixture", func(t testing.TB) []byte { return readFile(t, "interlaced.png") }, 1},
+	)
+	grid := func(t testing.TB) []byte { return heicGridOf(t, w, h) }
+	cs = append(cs,
+		costCase{"heic-grid", grid, 1},
+		costCase{"heic-grid/shrink=2", grid, 2},
+		costCase{"heic-grid/shrink=8", grid, 8},
 	)
 	if w >= 1000 {
 		cs = append(cs, costCase{"heic-3000x2000", func(t testing.TB) []byte { return readFile(t, "big.heic") }, 1})

@@ -65,6 +65,9 @@ type Header struct {
 	thumbnails []Header
 	item       uint32
 	pitm       pitmField
+	// grid is, for HEIC, the primary item's grid of tiles when
+	// decodeGridShrunk can decode it; nil otherwise.
+	grid *heicGrid
 	// Warnings describes damage that Decode works around rather than fails
 	// on, one line each, such as a PNG ancillary chunk with a bad CRC (which
 	// is then ignored, as libpng does); nil when none. The image decodes,
@@ -140,8 +143,10 @@ func ReadHeader(data []byte) (h Header, err error) {
 // Decode decodes the pixels of data described by h. For JPEG, shrink (1, 2, 4 or 8) may reduce the
 // decoded size to ceil(w/shrink) x ceil(h/shrink); so may an even shrink for a still lossy WebP,
 // which then comes out as 4:4:4 YCbCr box-averaged in YCbCr (*image.NYCbCrA with alpha, its
-// colour weighted by alpha); other formats, and other WebPs,
-// ignore shrink (the caller tells by the size of the picture). It never panics
+// colour weighted by alpha), and for a HEIC whose primary item is a grid of 8-bit 4:2:0 HEVC tiles
+// without alpha or clean aperture, which comes out as 4:4:4 YCbCr too (see decodeGridShrunk);
+// other formats, and other WebPs and HEICs, ignore shrink (the caller tells by the size of the
+// picture). It never panics
 // (decoder panics are recovered into errors). GIF gives its first frame on a canvas of the
 // logical screen size (Header's size: the screen grown to hold a first frame that overflows
 // it); animated WebP gives its first frame. HEIC comes out with irot/imir
@@ -178,16 +183,7 @@ func Decode(ctx context.Context, data []byte, h Header, shrink int) (img image.I
 	case WebP:
 		img, err = decodeWebP(data, shrink)
 	case HEIC:
-		if h.item != 0 {
-			var ok bool
-			if data, ok = withPrimary(data, h.pitm, h.item); !ok {
-				return nil, fmt.Errorf("decode heic: cannot select thumbnail item %d", h.item)
-			}
-		}
-		img, err = heif.DecodeHEIC(ctx, heicForLibheif(heicBrand(data)))
-		if err == nil && heicLimitedRange(data) {
-			img = fromStudioSwing(img)
-		}
+		img, err = decodeHEIC(ctx, data, h, shrink)
 	case AVIF:
 		// gen2brain/avif returns garbage without an error when the payload is missing.
 		if ilocEnd(data) > int64(len(data)) {
@@ -243,7 +239,7 @@ func checkSize(img image.Image, h Header, shrink int) error {
 	got := img.Bounds().Size()
 	if shrink > 1 {
 		shrunk := image.Pt((w+shrink-1)/shrink, (ht+shrink-1)/shrink)
-		if h.Format == JPEG || h.Format == WebP && got == shrunk {
+		if h.Format == JPEG || (h.Format == WebP || h.Format == HEIC) && got == shrunk {
 			w, ht = shrunk.X, shrunk.Y
 		}
 	}

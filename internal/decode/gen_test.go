@@ -28,6 +28,7 @@ func TestFixtureSources(t *testing.T) {
 		"thumb.png":   negative(photo(512, 342)),
 		"photo.png":   photo(256, 170),
 		"photo96.png": photo(96, 64),
+		"grid.png":    photo(296, 200),
 	}
 	for name, m := range sources {
 		f, err := os.Create(filepath.Join(dir, name))
@@ -43,6 +44,7 @@ func TestFixtureSources(t *testing.T) {
 	}
 	for fixture, source := range map[string]string{
 		"small.heic": "heic.png", "alpha.heic": "alpha.png", "gray.heic": "heic.png", "big.heic": "big.png", "thumb.heic": "thumb.png", "photo.heic": "photo.png", "photo96.heic": "photo96.png",
+		"grid.heic":      "grid.png",
 		"interlaced.png": "small.png", "cmyk.jpg": "small.png", "progressive.jpg": "small.png",
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", fixture))

@@ -48,6 +48,27 @@ func hevcFullRange(hvcC []byte) (bool, error) {
 // video signal type of its VUI and returns its video_full_range_flag and
 // the flag's bit index in rbsp (-1 when the set has no video signal type).
 func spsFullRange(rbsp []byte) (full bool, bit int, err error) {
+	full, bit, _, err = spsVideoSignal(rbsp)
+	return full, bit, err
+}
+
+// hevcMatrix returns the matrix_coefficients of the first sequence
+// parameter set in an hvcC configuration record: 2 (unspecified) when the
+// set carries no colour description.
+func hevcMatrix(hvcC []byte) (int, error) {
+	raw := hevcSPS(hvcC)
+	if raw == nil {
+		return 0, errSPS
+	}
+	_, _, matrix, err := spsVideoSignal(unescapeNAL(raw))
+	return matrix, err
+}
+
+// spsVideoSignal reads a sequence parameter set as spsFullRange does, and
+// also returns the matrix_coefficients of its colour description (2,
+// unspecified, when it has none).
+func spsVideoSignal(rbsp []byte) (full bool, bit, matrix int, err error) {
+	matrix = 2
 	r := &bitReader{b: rbsp}
 	_, _, subLayers := spsStart(r)
 	r.ue() // bit depths
@@ -66,7 +87,7 @@ func spsFullRange(rbsp []byte) (full bool, bit int, err error) {
 		r.ue() // block sizes and transform hierarchy depths
 	}
 	if r.f(1) == 1 && r.f(1) == 1 { // scaling lists given in the SPS
-		return false, -1, errSPS
+		return false, -1, 0, errSPS
 	}
 	r.skip(2)        // amp, sample adaptive offset
 	if r.f(1) == 1 { // pcm
@@ -76,16 +97,13 @@ func spsFullRange(rbsp []byte) (full bool, bit int, err error) {
 		r.skip(1)
 	}
 	sets := int(r.ue())
-	if sets > 64 {
-		return false, -1, errSPS
-	}
-	if !r.skipShortTermRefPicSets(sets) {
-		return false, -1, errSPS
+	if sets > 64 || !r.skipShortTermRefPicSets(sets) {
+		return false, -1, 0, errSPS
 	}
 	if r.f(1) == 1 { // long-term reference pictures
 		n := int(r.ue())
 		if n > 32 {
-			return false, -1, errSPS
+			return false, -1, 0, errSPS
 		}
 		r.skip(n * (pocBits + 1))
 	}
@@ -102,12 +120,16 @@ func spsFullRange(rbsp []byte) (full bool, bit int, err error) {
 			r.skip(3)
 			bit = r.pos
 			full = r.f(1) == 1
+			if r.f(1) == 1 { // colour description
+				r.skip(16) // primaries, transfer
+				matrix = int(r.f(8))
+			}
 		}
 	}
 	if r.bad {
-		return false, -1, errSPS
+		return false, -1, 0, errSPS
 	}
-	return full, bit, nil
+	return full, bit, matrix, nil
 }
 
 // skipShortTermRefPicSets reads past n st_ref_pic_set structures of a

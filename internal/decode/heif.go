@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
+	"slices"
 )
 
 // ftypFormat tells HEIC from AVIF by the brands of an ISOBMFF ftyp box, or returns "".
@@ -204,8 +205,11 @@ func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 			h0.coded, h0.ispe = image.Pt(cw, ch), image.Pt(w, h)
 		}
 	case "grid":
-		if gw, gh, ok := gridSize(itemData(b, mb, id)); ok && (gw != w || gh != h) {
+		if _, _, gw, gh, ok := gridDescriptor(itemData(b, mb, id)); ok && (gw != w || gh != h) {
 			h0.coded, h0.ispe = image.Pt(gw, gh), image.Pt(w, h)
+		}
+		if clapBox == nil && h0.coded == h0.ispe {
+			h0.grid = tileGrid(b, mb, id, heifOrientation[angle][mir])
 		}
 	}
 	if clapW > 0 && clapH > 0 && clapW <= w && clapH <= h {
@@ -222,8 +226,29 @@ func itemHeader(b []byte, mb []box, id uint32, f Format) (Header, error) {
 // 14496-12 8.11.12) says are thumbnails (type thmb) of item to; nil when it
 // is absent or malformed.
 func thumbnailItems(iref []byte, to uint32) []uint32 {
+	refs, _ := itemRefs(iref)
+	var out []uint32
+	for _, r := range refs {
+		if r.typ == "thmb" && r.from != to && r.from != 0 && slices.Contains(r.to, to) {
+			out = append(out, r.from)
+		}
+	}
+	return out
+}
+
+// itemRef is one reference of an iref box: item from refers, by typ, to
+// the items to, in order.
+type itemRef struct {
+	typ  string
+	from uint32
+	to   []uint32
+}
+
+// itemRefs returns the references of an iref box (ISO/IEC 14496-12
+// 8.11.12); ok is false, and refs nil, when it is malformed.
+func itemRefs(iref []byte) (refs []itemRef, ok bool) {
 	if len(iref) < 4 || iref[0] > 1 {
-		return nil
+		return nil, false
 	}
 	idSize := 2
 	if iref[0] == 1 {
@@ -235,28 +260,23 @@ func thumbnailItems(iref []byte, to uint32) []uint32 {
 		}
 		return binary.BigEndian.Uint32(p)
 	}
-	var out []uint32
 	for _, ref := range boxes(iref[4:]) {
 		p := ref.data
 		if len(p) < idSize+2 {
-			return nil
+			return nil, false
 		}
-		from, count := id(p), int(binary.BigEndian.Uint16(p[idSize:]))
+		r := itemRef{typ: ref.typ, from: id(p)}
+		count := int(binary.BigEndian.Uint16(p[idSize:]))
 		p = p[idSize+2:]
 		if len(p) != count*idSize {
-			return nil
+			return nil, false
 		}
-		if ref.typ != "thmb" || from == to || from == 0 {
-			continue
+		for i := range count {
+			r.to = append(r.to, id(p[i*idSize:]))
 		}
-		for i := 0; i < count; i++ {
-			if id(p[i*idSize:]) == to {
-				out = append(out, from)
-				break
-			}
-		}
+		refs = append(refs, r)
 	}
-	return out
+	return refs, true
 }
 
 // pitmField is where the item ID of a HEIF file's pitm box is: its offset
@@ -576,16 +596,18 @@ func itemType(mb []box, id uint32) string {
 	return ""
 }
 
-// gridSize returns the output size an ImageGrid item's data declares (ISO/IEC 23008-12 6.6.2.3).
-func gridSize(b []byte) (w, h int, ok bool) {
+// gridDescriptor returns the rows and columns of tiles and the output size
+// that an ImageGrid item's data declares (ISO/IEC 23008-12 6.6.2.3).
+func gridDescriptor(b []byte) (rows, cols, w, h int, ok bool) {
 	if len(b) < 8 || b[0] != 0 {
-		return 0, 0, false
+		return 0, 0, 0, 0, false
 	}
+	rows, cols = int(b[2])+1, int(b[3])+1
 	if b[1]&1 == 0 {
-		return int(binary.BigEndian.Uint16(b[4:])), int(binary.BigEndian.Uint16(b[6:])), true
+		return rows, cols, int(binary.BigEndian.Uint16(b[4:])), int(binary.BigEndian.Uint16(b[6:])), true
 	}
 	if len(b) < 12 {
-		return 0, 0, false
+		return 0, 0, 0, 0, false
 	}
-	return int(binary.BigEndian.Uint32(b[4:])), int(binary.BigEndian.Uint32(b[8:])), true
+	return rows, cols, int(binary.BigEndian.Uint32(b[4:])), int(binary.BigEndian.Uint32(b[8:])), true
 }

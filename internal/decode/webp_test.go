@@ -127,15 +127,15 @@ func TestDecodeWebPShrunk(t *testing.T) {
 			cw, ch := (size.X+1)/2, (size.Y+1)/2
 			for y := range dh {
 				for x := range dw {
-					wantY := boxMean(f.Y, f.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), true)
-					wantCb := boxMean(f.Cb, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), false)
-					wantCr := boxMean(f.Cr, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), false)
+					wantY := boxMean(f.Y, f.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), limitedLuma)
+					wantCb := boxMean(f.Cb, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), limitedChroma)
+					wantCr := boxMean(f.Cr, f.CStride, x*k/2, y*k/2, min(x*k/2+k/2, cw), min(y*k/2+k/2, ch), limitedChroma)
 					o := got.YOffset(x, y)
 					if got.Y[o] != wantY || got.Cb[o] != wantCb || got.Cr[o] != wantCr {
 						t.Fatalf("%v at 1/%d, (%d,%d): YCbCr %d %d %d, want %d %d %d", size, k, x, y,
 							got.Y[o], got.Cb[o], got.Cr[o], wantY, wantCb, wantCr)
 					}
-					d := absDiff(got.Y[o], boxMean(filtered.Y, filtered.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), true))
+					d := absDiff(got.Y[o], boxMean(filtered.Y, filtered.YStride, x*k, y*k, min(x*k+k, size.X), min(y*k+k, size.Y), limitedLuma))
 					diff += d
 					worst = max(worst, d)
 				}
@@ -192,10 +192,10 @@ func absDiff(a, b uint8) int {
 	return int(b - a)
 }
 
-// boxMean is the mean of the limited-range samples of pix in
+// boxMean is the mean of the samples of pix, of range r, in
 // [x0,x1)×[y0,y1), brought to full range as BT.601 defines it (luma
 // 16-235, chroma 16-240 around 128) and rounded half away from zero.
-func boxMean(pix []byte, stride, x0, y0, x1, y1 int, luma bool) uint8 {
+func boxMean(pix []byte, stride, x0, y0, x1, y1 int, r sampleRange) uint8 {
 	sum, n := new(big.Rat), 0
 	for y := y0; y < y1; y++ {
 		for x := x0; x < x1; x++ {
@@ -203,17 +203,14 @@ func boxMean(pix []byte, stride, x0, y0, x1, y1 int, luma bool) uint8 {
 			n++
 		}
 	}
-	return ratToFullRange(new(big.Rat).Quo(sum, big.NewRat(int64(n), 1)), luma)
+	return ratToFullRange(new(big.Rat).Quo(sum, big.NewRat(int64(n), 1)), r)
 }
 
-// ratToFullRange returns the limited-range luma or chroma value mean
-// brought to full range as BT.601 defines it (luma 16-235, chroma 16-240
-// around 128) and rounded half away from zero.
-func ratToFullRange(mean *big.Rat, luma bool) uint8 {
-	zero, span, offset := int64(16), int64(219), 0.0
-	if !luma {
-		zero, span, offset = 128, 224, 128
-	}
+// ratToFullRange returns the value mean, of range r, brought to full range
+// as BT.601 defines it (luma 16-235, chroma 16-240 around 128) and rounded
+// half away from zero.
+func ratToFullRange(mean *big.Rat, r sampleRange) uint8 {
+	zero, span, offset := r.zero, r.scale, float64(r.offset)
 	v := new(big.Rat).Mul(new(big.Rat).Sub(mean, big.NewRat(zero, 1)), big.NewRat(255, span))
 	// v is a fraction of denominator n·span (n: the mean's denominator,
 	// well within 2^26 here): it is a half exactly, or farther from one
@@ -250,7 +247,8 @@ func TestDecodeWebPDamaged(t *testing.T) {
 	}
 }
 
-// TestBoxRows checks the means of boxRows against boxMean on planes of
+// TestBoxRows checks the means of boxRows, of limited-range luma and chroma
+// and of full-range samples, against boxMean on planes of
 // extreme and random samples, at the shrinks summed word by word (up to
 // 16) and at one summed sample by sample, with widths that leave partial
 // blocks and blocks whose words would reach past the row.
@@ -272,18 +270,18 @@ func TestBoxRows(t *testing.T) {
 				for i := range pix {
 					pix[i] = p.sample()
 				}
-				for _, luma := range []bool{true, false} {
+				for _, r := range []sampleRange{limitedLuma, limitedChroma, fullRange} {
 					dw, dh := (w+k-1)/k, (h+k-1)/k
 					out := make([]byte, dw*dh)
-					b := newBoxRows(out, dw, w, h, k, luma)
+					b := newBoxRows(out, dw, w, h, k, r)
 					for y := range h {
 						b.add(pix[y*w : y*w+w])
 					}
 					for y := range dh {
 						for x := range dw {
-							want := boxMean(pix, w, x*k, y*k, min(x*k+k, w), min(y*k+k, h), luma)
+							want := boxMean(pix, w, x*k, y*k, min(x*k+k, w), min(y*k+k, h), r)
 							if got := out[y*dw+x]; got != want {
-								t.Fatalf("%s, k %d, width %d, luma %v, (%d,%d): %d, want %d", p.name, k, w, luma, x, y, got, want)
+								t.Fatalf("%s, k %d, width %d, range %v, (%d,%d): %d, want %d", p.name, k, w, r, x, y, got, want)
 							}
 						}
 					}

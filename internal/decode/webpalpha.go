@@ -299,9 +299,9 @@ func (b *alphaBox) add(y0, y1, a0, a1, cb, cr []byte) {
 			dstY[dx], dstCb[dx], dstCr[dx] = 0, 128, 128
 			continue
 		}
-		dstY[dx] = fullRangeMean(int64(b.sy[dx]), int64(sa), true)
-		dstCb[dx] = fullRangeMean(int64(b.scb[dx]), int64(sa), false)
-		dstCr[dx] = fullRangeMean(int64(b.scr[dx]), int64(sa), false)
+		dstY[dx] = fullRangeMean(int64(b.sy[dx]), int64(sa), limitedLuma)
+		dstCb[dx] = fullRangeMean(int64(b.scb[dx]), int64(sa), limitedChroma)
+		dstCr[dx] = fullRangeMean(int64(b.scr[dx]), int64(sa), limitedChroma)
 	}
 	clear(b.sa)
 	clear(b.sy)

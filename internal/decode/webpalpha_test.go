@@ -250,10 +250,10 @@ func weightedMeans(f *image.YCbCr, a []byte, aStride int, r image.Rectangle) (al
 	if sa.Sign() == 0 {
 		return alpha, 0, 128, 128
 	}
-	full := func(s *big.Int, luma bool) uint8 {
-		return ratToFullRange(new(big.Rat).SetFrac(s, sa), luma)
+	full := func(s *big.Int, r sampleRange) uint8 {
+		return ratToFullRange(new(big.Rat).SetFrac(s, sa), r)
 	}
-	return alpha, full(sy, true), full(scb, false), full(scr, false)
+	return alpha, full(sy, limitedLuma), full(scb, limitedChroma), full(scr, limitedChroma)
 }
 
 // premultiplied returns c's R, G and B multiplied by its alpha, in 0–255.

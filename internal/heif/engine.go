@@ -25,7 +25,6 @@ import (
 type Engine struct {
 	cacheDir string
 	limit    int
-	keep     uint32
 
 	startOnce sync.Once
 	runtime   wazero.Runtime
@@ -35,10 +34,17 @@ type Engine struct {
 	heic, avif *pool
 }
 
-// DefaultInstanceMemory is the size of linear memory up to which an
+// DefaultInstanceMemory is the size of linear memory up to which an AVIF
 // instance is kept for the next decode; one that grew larger for a large
 // picture is closed, so that idle instances hold little memory.
 const DefaultInstanceMemory = 48 << 20
+
+// HEICInstanceMemory is the smaller size up to which a HEIC instance is
+// kept: gen2brain/heic's decode function never frees the picture it
+// decoded, so each decode leaves its picture in the instance's memory, and
+// an instance that decodes the tiles of grids one after another (see
+// internal/decode) grows by each tile.
+const HEICInstanceMemory = 16 << 20
 
 // NewEngine returns an Engine that keeps compiled code in cacheDir (none
 // when cacheDir is ""), a directory of its own, and lets at most limit
@@ -49,22 +55,44 @@ func NewEngine(cacheDir string, limit int) *Engine {
 	if limit < 1 {
 		limit = runtime.GOMAXPROCS(0)
 	}
-	e := &Engine{cacheDir: cacheDir, limit: limit, keep: DefaultInstanceMemory}
-	e.heic = newPool(e, "heic", heicWasm)
-	e.avif = newPool(e, "avif", avifWasm)
+	e := &Engine{cacheDir: cacheDir, limit: limit}
+	e.heic = newPool(e, "heic", heicWasm, HEICInstanceMemory)
+	e.avif = newPool(e, "avif", avifWasm, DefaultInstanceMemory)
 	return e
 }
 
 var (
 	defaultOnce   sync.Once
 	defaultEngine *Engine
+	defaultMu     sync.Mutex
+	defaultLimit  int
+	defaultMade   bool
 )
 
 // Default returns the Engine that DecodeHEIC and DecodeAVIF use: its cache
-// directory is DefaultCacheDir, and its limit runtime.GOMAXPROCS(0).
+// directory is DefaultCacheDir, and its limit the one SetDefaultLimit set,
+// or else runtime.GOMAXPROCS(0).
 func Default() *Engine {
-	defaultOnce.Do(func() { defaultEngine = NewEngine(DefaultCacheDir(), 0) })
+	defaultOnce.Do(func() {
+		defaultMu.Lock()
+		defer defaultMu.Unlock()
+		defaultEngine, defaultMade = NewEngine(DefaultCacheDir(), defaultLimit), true
+	})
 	return defaultEngine
+}
+
+// SetDefaultLimit sets the limit of Default's Engine to n (see NewEngine),
+// for a process whose decodes run in n workers, so that there are never
+// more instances than workers. It takes effect only before Default is
+// first called, and reports whether it did. It is safe for concurrent use.
+func SetDefaultLimit(n int) bool {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultMade {
+		return false
+	}
+	defaultLimit = n
+	return true
 }
 
 // DefaultCacheDir returns the directory where compiled modules are kept:
@@ -152,11 +180,13 @@ func (e *Engine) Close(ctx context.Context) error {
 	return err
 }
 
-// A pool holds the compiled form of one module and its idle instances.
+// A pool holds the compiled form of one module and its idle instances,
+// which it keeps while their memory is at most keep bytes.
 type pool struct {
 	engine *Engine
 	name   string
 	gz     []byte
+	keep   uint32
 
 	compileOnce sync.Once
 	runtime     wazero.Runtime
@@ -168,8 +198,8 @@ type pool struct {
 	idle  []*instance
 }
 
-func newPool(e *Engine, name string, gz []byte) *pool {
-	return &pool{engine: e, name: name, gz: gz, slots: make(chan struct{}, e.limit)}
+func newPool(e *Engine, name string, gz []byte, keep uint32) *pool {
+	return &pool{engine: e, name: name, gz: gz, keep: keep, slots: make(chan struct{}, e.limit)}
 }
 
 // An instance is one instantiated module and its exported functions.
@@ -204,9 +234,9 @@ func (p *pool) get(ctx context.Context) (*instance, error) {
 
 // put returns in to the pool after a decode; reusable is false after a
 // failed call, whose instance may be in any state, and the instance is then
-// closed, as it is when its memory grew past the Engine's keep size.
+// closed, as it is when its memory grew past the pool's keep size.
 func (p *pool) put(ctx context.Context, in *instance, reusable bool) {
-	if reusable && in.mod.Memory().Size() <= p.engine.keep {
+	if reusable && in.mod.Memory().Size() <= p.keep {
 		p.mu.Lock()
 		p.idle = append(p.idle, in)
 		p.mu.Unlock()

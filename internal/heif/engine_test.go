@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,14 +266,14 @@ func TestPoolKeep(t *testing.T) {
 		keep uint32
 		idle int
 	}{
-		{"within", DefaultInstanceMemory, 1},
+		{"within", HEICInstanceMemory, 1},
 		{"past", 1 << 16, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewEngine(sharedCacheDir, 2)
 			defer e.Close(context.Background())
-			e.keep = tt.keep
+			e.heic.keep = tt.keep
 			if _, err := e.DecodeHEIC(context.Background(), data); err != nil {
 				t.Fatal(err)
 			}
@@ -279,5 +281,31 @@ func TestPoolKeep(t *testing.T) {
 				t.Errorf("%d idle instances, want %d", got, tt.idle)
 			}
 		})
+	}
+}
+
+// TestSetDefaultLimit checks, in a process of its own (Default is made
+// once per process), that SetDefaultLimit sets the limit of Default's
+// engine when called first, and changes nothing once Default was made.
+func TestSetDefaultLimit(t *testing.T) {
+	if os.Getenv("THUMBS_TEST_DEFAULT_LIMIT") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSetDefaultLimit$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "THUMBS_TEST_DEFAULT_LIMIT=1")
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "PASS") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return
+	}
+	if !SetDefaultLimit(3) {
+		t.Fatal("SetDefaultLimit before Default did not take effect")
+	}
+	if got := Default().limit; got != 3 {
+		t.Fatalf("Default's limit %d, want 3", got)
+	}
+	if SetDefaultLimit(5) || Default().limit != 3 {
+		t.Fatal("SetDefaultLimit after Default changed the limit")
+	}
+	if got := cap(Default().heic.slots); got != 3 {
+		t.Errorf("the HEIC pool has %d slots, want 3", got)
 	}
 }

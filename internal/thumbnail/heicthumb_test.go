@@ -6,6 +6,7 @@ import (
 	"github.com/disintegration/imaging"
 	"image"
 	"image/jpeg"
+	"image/png"
 	"os"
 	"strings"
 	"testing"
@@ -107,5 +108,54 @@ func TestHEICThumbnailItem(t *testing.T) {
 	o := Options{Boxes: []Box{mustBox(t, "300")}, Memory: semaphore.NewWeighted(memoryNeed(thumbHeader, 1)), MemoryLimit: memoryNeed(thumbHeader, 1)}
 	if _, err := Make(context.Background(), spliced, o); err == nil || !strings.Contains(err.Error(), "over the memory budget") {
 		t.Errorf("primary over the budget: error %v, want one about the memory budget", err)
+	}
+}
+
+// TestHEICGridThumbnail checks that Make decodes a grid HEIC tile by tile
+// when the box leaves an even shrink, within a memory budget that the
+// whole-picture decode would not fit, and that the thumbnail matches one
+// made from the whole picture, as libheif composes it with the grid's
+// irot applied, given as a PNG: the samples are the same, but the tile
+// path averages them in YCbCr, the PNG path in RGB, so 43 dB apart or
+// closer (46.6 measured).
+func TestHEICGridThumbnail(t *testing.T) {
+	data, h, whole := heicFixture(t, "gridrot.heic")
+	o := Options{Boxes: []Box{mustBox(t, "64")}, Quality: 95}
+	shrink := decodeShrink(h, h.Width, h.Height, o)
+	if shrink != 2 || !h.DecodesTiles(shrink) {
+		t.Fatalf("shrink %d, tiles %v; want the tile path at 1/2", shrink, h.DecodesTiles(shrink))
+	}
+	need := memoryNeed(h, shrink)
+	if need >= memoryNeed(h, 1) {
+		t.Fatalf("the tile path needs %d bytes, the whole picture %d", need, memoryNeed(h, 1))
+	}
+	o.Memory, o.MemoryLimit = semaphore.NewWeighted(need), need
+	thumbs, err := Make(context.Background(), data, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jpeg.Decode(bytes.NewReader(thumbs[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw, th := target(h.Width, h.Height, o.Boxes[0], o.Fit, o.Upscale)
+	if got.Bounds().Size() != image.Pt(tw, th) || tw > th {
+		t.Fatalf("%v, want %dx%d, upright", got.Bounds().Size(), tw, th)
+	}
+	var wholePNG bytes.Buffer
+	if err := png.Encode(&wholePNG, whole); err != nil {
+		t.Fatal(err)
+	}
+	o.Memory = nil
+	ref, err := Make(context.Background(), wholePNG.Bytes(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := jpeg.Decode(bytes.NewReader(ref[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := psnr(t, want, got); p < 43 {
+		t.Errorf("PSNR %.1f dB against the thumbnail of the whole picture, want >= 43", p)
 	}
 }

@@ -91,9 +91,8 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	if h.Orientation >= 5 {
 		w, ht = ht, w
 	}
-	shrink := loadShrink(h.Format, w, ht, o)
-
 	src, fromThumbnail := sourceHeader(h, w, ht, o)
+	shrink := decodeShrink(src, w, ht, o)
 	warnings := slices.Clone(h.Warnings) // damage the decoder worked around
 	var pic picture
 	var gray bool
@@ -122,7 +121,7 @@ func Make(ctx context.Context, data []byte, o Options) ([]Thumb, error) {
 	if !streamed {
 		img, release, err := load(ctx, data, src, shrink, o)
 		if err != nil && fromThumbnail && ctx.Err() == nil {
-			src = h
+			src, shrink = h, decodeShrink(h, w, ht, o)
 			img, release, err = load(ctx, data, src, shrink, o)
 		}
 		var damage *decode.Damage
@@ -260,11 +259,25 @@ func memoryNeed(h decode.Header, shrink int) int64 {
 // mib rounds n bytes up to whole MiB.
 func mib(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
 
+// decodeShrink returns the factor by which to decode src, the header of
+// an image whose upright size is w×ht or of its thumbnail item: that of
+// loadShrink, but 1 for a HEIC that is not decoded tile by tile (a
+// thumbnail item, or a primary item libheif decodes whole), which comes
+// out at its full size.
+func decodeShrink(src decode.Header, w, ht int, o Options) int {
+	k := loadShrink(src.Format, w, ht, o)
+	if src.Format == decode.HEIC && !src.DecodesTiles(k) {
+		return 1
+	}
+	return k
+}
+
 // loadShrink returns the factor by which the decoder may shrink a w×h
 // image while leaving at least a factor of two for the final resampling
 // to every box, which keeps its quality: for JPEG the largest of 1, 2, 4
-// and 8, for WebP the largest even one (which a still lossy WebP decodes
-// straight to, and other WebPs ignore), and 1 for other formats.
+// and 8, for WebP and HEIC the largest even one (which a still lossy
+// WebP and a HEIC grid decode straight to, see decode.Decode, and other
+// WebPs and HEICs ignore), and 1 for other formats.
 func loadShrink(f decode.Format, w, h int, o Options) int {
 	switch f {
 	case decode.JPEG:
@@ -276,7 +289,7 @@ func loadShrink(f decode.Format, w, h int, o Options) int {
 			}
 		}
 		return shrink
-	case decode.WebP:
+	case decode.WebP, decode.HEIC:
 		if k := preShrink(image.Rect(0, 0, w, h), 1, w, h, o) &^ 1; k > 1 {
 			return k
 		}

@@ -1268,6 +1268,8 @@ func TestLoadShrink(t *testing.T) {
 		{decode.WebP, 2000, 1600, []string{"256"}, Contain, false, 2}, // 3, made even
 		{decode.WebP, 1000, 800, []string{"256"}, Contain, false, 1},
 		{decode.WebP, 4096, 3072, []string{"1024", "256"}, Contain, false, 2},
+		{decode.HEIC, 4032, 3024, []string{"640"}, Contain, false, 2},
+		{decode.HEIC, 3840, 2400, []string{"256"}, Contain, false, 6},
 	} {
 		var boxes []Box
 		for _, s := range c.boxes {
