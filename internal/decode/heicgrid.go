@@ -74,52 +74,14 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 	props := boxes(find(iprp, "ipco"))
 	ipma := find(iprp, "ipma")
 	g := &heicGrid{rows: rows, cols: cols, width: w, height: h, orientation: orientation}
-	// at returns the offsets in b of p, a slice of b.
-	at := func(p []byte) [2]int {
-		start := cap(b) - cap(p) // boxes only reslices b
-		return [2]int{start, start + len(p)}
-	}
 	for _, j := range primaryProps(ipma, id) {
 		if 1 <= j && j <= len(props) && props[j-1].typ == "colr" {
 			g.colr = append(g.colr, newBox("colr", props[j-1].data)...)
 		}
 	}
 	for i, tile := range ids {
-		if itemType(mb, tile) != "hvc1" {
-			return nil
-		}
-		t := gridTile{id: tile}
-		var tw, th int
-		for _, j := range primaryProps(ipma, tile) {
-			if j < 1 || j > len(props) {
-				return nil
-			}
-			p := props[j-1].data
-			switch props[j-1].typ {
-			case "hvcC":
-				t.hvcC = at(p)
-			case "ispe":
-				if len(p) >= 12 {
-					tw, th = int(binary.BigEndian.Uint32(p[4:])), int(binary.BigEndian.Uint32(p[8:]))
-				}
-			case "pixi":
-			case "colr":
-				if len(p) < 4 || string(p[:4]) == "nclx" {
-					return nil
-				}
-			default:
-				return nil // a transform, or what this decoder does not know
-			}
-		}
-		hvcC := b[t.hvcC[0]:t.hvcC[1]]
-		// HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1):
-		// chroma format, luma and chroma bit depths less 8.
-		if len(hvcC) < 19 || hvcC[16]&3 != 1 || hvcC[17]&7 != 0 || hvcC[18]&7 != 0 {
-			return nil
-		}
-		// The samples are taken as Go's YCbCr takes them, BT.601 (5 and 6)
-		// or unspecified.
-		if m, err := hevcMatrix(hvcC); err != nil || m != 2 && m != 5 && m != 6 {
+		t, tw, th, ok := hevcTile(b, mb, props, ipma, locs, tile, false)
+		if !ok {
 			return nil
 		}
 		if i == 0 {
@@ -127,22 +89,117 @@ func tileGrid(b []byte, mb []box, id uint32, orientation int) *heicGrid {
 		} else if tw != g.tileW || th != g.tileH {
 			return nil
 		}
-		j := slices.IndexFunc(locs, func(it ilocItem) bool { return it.id == tile })
-		if j < 0 || locs[j].method != 0 || len(locs[j].extents) != 1 {
-			return nil
-		}
-		e := locs[j].extents[0]
-		if e.offset < 0 || e.length <= 0 || e.offset+e.length > int64(len(b)) {
-			return nil
-		}
-		t.data = [2]int{int(e.offset), int(e.offset + e.length)}
-		g.maxTile = max(g.maxTile, int(e.length))
+		g.maxTile = max(g.maxTile, t.data[1]-t.data[0])
 		g.tiles = append(g.tiles, t)
 	}
 	tw, th := g.tileW, g.tileH
 	if tw < 2 || th < 2 || tw%2 != 0 || th%2 != 0 || tw > 0xffff || th > 0xffff ||
 		cols*tw < w || (cols-1)*tw >= w || rows*th < h || (rows-1)*th >= h {
 		return nil
+	}
+	return g
+}
+
+// hevcTile returns where the hvcC and the data of the hvc1 item id of the
+// HEIF file b are (mb the children of its meta box; props, ipma and locs
+// its properties, their associations and its item locations), and the
+// item's ispe size. It reports false unless the item is of one extent,
+// of 8-bit 4:2:0 samples of the BT.601 matrix (or unspecified), without
+// transforms; colr properties are allowed only when withColr is set.
+func hevcTile(b []byte, mb []box, props []box, ipma []byte, locs []ilocItem, id uint32, withColr bool) (t gridTile, tw, th int, ok bool) {
+	if itemType(mb, id) != "hvc1" {
+		return t, 0, 0, false
+	}
+	t.id = id
+	// at returns the offsets in b of p, a slice of b.
+	at := func(p []byte) [2]int {
+		start := cap(b) - cap(p) // boxes only reslices b
+		return [2]int{start, start + len(p)}
+	}
+	for _, j := range primaryProps(ipma, id) {
+		if j < 1 || j > len(props) {
+			return t, 0, 0, false
+		}
+		p := props[j-1].data
+		switch props[j-1].typ {
+		case "hvcC":
+			t.hvcC = at(p)
+		case "ispe":
+			if len(p) >= 12 {
+				tw, th = int(binary.BigEndian.Uint32(p[4:])), int(binary.BigEndian.Uint32(p[8:]))
+			}
+		case "pixi":
+		case "colr":
+			if !withColr && (len(p) < 4 || string(p[:4]) == "nclx") {
+				return t, 0, 0, false
+			}
+		default:
+			return t, 0, 0, false // a transform, or what this decoder does not know
+		}
+	}
+	hvcC := b[t.hvcC[0]:t.hvcC[1]]
+	// HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1):
+	// chroma format, luma and chroma bit depths less 8.
+	if len(hvcC) < 19 || hvcC[16]&3 != 1 || hvcC[17]&7 != 0 || hvcC[18]&7 != 0 {
+		return t, 0, 0, false
+	}
+	// The samples are taken as Go's YCbCr takes them, BT.601 (5 and 6)
+	// or unspecified.
+	if m, err := hevcMatrix(hvcC); err != nil || m != 2 && m != 5 && m != 6 {
+		return t, 0, 0, false
+	}
+	j := slices.IndexFunc(locs, func(it ilocItem) bool { return it.id == id })
+	if j < 0 || locs[j].method != 0 || len(locs[j].extents) != 1 {
+		return t, 0, 0, false
+	}
+	e := locs[j].extents[0]
+	if e.offset < 0 || e.length <= 0 || e.offset+e.length > int64(len(b)) {
+		return t, 0, 0, false
+	}
+	t.data = [2]int{int(e.offset), int(e.offset + e.length)}
+	return t, tw, th, true
+}
+
+// itemGrid returns the hvc1 item id of the HEIF file b (its primary item
+// when id is 0) as a grid of one tile, with the item's colr properties,
+// for oneTileGrid; nil when hevcTile refuses it (an item with a transform
+// among them) or its size is odd.
+func itemGrid(b []byte, id uint32) *heicGrid {
+	meta := find(boxes(b), "meta")
+	if len(meta) < 4 {
+		return nil
+	}
+	mb := boxes(meta[4:])
+	if id == 0 {
+		id, _ = primaryItem(mb)
+	}
+	iprp := boxes(find(mb, "iprp"))
+	props := boxes(find(iprp, "ipco"))
+	ipma := find(iprp, "ipma")
+	locs, ok := ilocItems(b)
+	if !ok {
+		return nil
+	}
+	var refs []itemRef
+	if iref := find(mb, "iref"); iref != nil {
+		if refs, ok = itemRefs(iref); !ok {
+			return nil
+		}
+	}
+	for _, r := range refs {
+		if r.typ == "auxl" && slices.Contains(r.to, id) {
+			return nil // alpha or depth, which libheif decodes with the item
+		}
+	}
+	t, w, h, ok := hevcTile(b, mb, props, ipma, locs, id, true)
+	if !ok || w < 2 || h < 2 || w%2 != 0 || h%2 != 0 || w > 0xffff || h > 0xffff {
+		return nil
+	}
+	g := &heicGrid{rows: 1, cols: 1, tileW: w, tileH: h, width: w, height: h, tiles: []gridTile{t}, orientation: 1}
+	for _, j := range primaryProps(ipma, id) {
+		if props[j-1].typ == "colr" {
+			g.colr = append(g.colr, newBox("colr", props[j-1].data)...)
+		}
 	}
 	return g
 }
@@ -335,7 +392,9 @@ func orientYCbCr444(m *image.YCbCr, o int) *image.YCbCr {
 // decodeHEIC decodes the HEIC image of h: its thumbnail item when h is a
 // thumbnail's header; its grid of tiles at 1/shrink when h.DecodesTiles
 // says so, unless a tile proves unlike its header; else the whole primary
-// item, through libheif, in full range.
+// item, through libheif, in full range. An hvc1 item that itemGrid takes
+// goes to libheif alone, as the one tile of a grid; others (with a
+// transform, alpha, or not HEVC 4:2:0) in the file as it is.
 func decodeHEIC(ctx context.Context, data []byte, h Header, shrink int) (image.Image, error) {
 	if h.DecodesTiles(shrink) {
 		img, err := decodeGridShrunk(ctx, data, h, shrink)
@@ -346,13 +405,25 @@ func decodeHEIC(ctx context.Context, data []byte, h Header, shrink int) (image.I
 			return nil, err
 		}
 	}
+	// libheif 1.18 in WebAssembly decodes a lone hvc1 item with first and
+	// last chroma rows and columns unlike libde265's, and a grid's tiles
+	// right: a plain item goes to it as the one tile of a grid.
+	if g := itemGrid(data, h.item); g != nil {
+		return decodeHEICFile(ctx, g.oneTileGrid(data, 0))
+	}
 	if h.item != 0 {
 		var ok bool
 		if data, ok = withPrimary(data, h.pitm, h.item); !ok {
 			return nil, fmt.Errorf("cannot select thumbnail item %d", h.item)
 		}
 	}
-	img, err := heif.DecodeHEIC(ctx, heicForLibheif(heicBrand(data)))
+	return decodeHEICFile(ctx, heicForLibheif(heicBrand(data)))
+}
+
+// decodeHEICFile decodes the primary image of the HEIC file data through
+// libheif, in full range.
+func decodeHEICFile(ctx context.Context, data []byte) (image.Image, error) {
+	img, err := heif.DecodeHEIC(ctx, data)
 	if err == nil && heicLimitedRange(data) {
 		img = fromStudioSwing(img)
 	}

@@ -25,7 +25,7 @@ import (
 // remakes thumbnails made by an older rendering and keeps those of a new
 // build that renders alike. TestRenderingVersion pins it to the hashes of
 // golden thumbnails.
-const RenderingVersion = 11
+const RenderingVersion = 12
 
 // Auto is the Format that picks JPEG for opaque images and PNG for images
 // with transparency.
