@@ -1,10 +1,9 @@
 package decode
 
 import (
+	"bytes"
 	"context"
 	"image/png"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -18,16 +17,8 @@ import (
 func TestHEICEdgeColumns(t *testing.T) {
 	for _, name := range []string{"photo", "thumb"} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", name+".heic"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := os.Open(filepath.Join("testdata", name+".im.png"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			ref, err := png.Decode(f)
+			data := readFile(t, name+".heic")
+			ref, err := png.Decode(bytes.NewReader(readFile(t, name+".im.png")))
 			if err != nil {
 				t.Fatal(err)
 			}
