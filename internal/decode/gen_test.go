@@ -35,7 +35,10 @@ func TestFixtureSources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := png.Encode(f, m); err != nil {
+		// Fastest compression: the pixels are what matter, and big.png at
+		// the default level takes most of the test's time under -race.
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		if err := enc.Encode(f, m); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.Close(); err != nil {
