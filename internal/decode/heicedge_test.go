@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/png"
 	"slices"
 	"testing"
@@ -63,5 +64,31 @@ func TestHEICEdgeColumns(t *testing.T) {
 			check("column", cols)
 			check("row", rows)
 		})
+	}
+}
+
+// TestHEICItemRange: a HEIC of one hvc1 item whose sequence parameter set
+// says limited range comes out stretched to full range, now that libheif
+// decodes the item as the one tile of a grid (which it converts itself).
+func TestHEICItemRange(t *testing.T) {
+	orig := readFile(t, "photo.heic")
+	decode := func(data []byte) image.Image {
+		t.Helper()
+		h, err := ReadHeader(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := Decode(context.Background(), data, h, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	limited := decode(withLimitedRangeSPS(t, orig))
+	if p := psnr(t, decode(orig), limited); p > 35 {
+		t.Fatalf("limited range decodes as full range does (%.1f dB): the test cannot tell", p)
+	}
+	if p := psnr(t, fromStudioSwing(decode(orig)), limited); p < 45 {
+		t.Errorf("PSNR %.1f dB against the full-range decode stretched, want at least 45", p)
 	}
 }
